@@ -1,0 +1,12 @@
+# The one list of native sources. binding.gyp includes this file; CMakeLists.txt parses it.
+# core: plain C++ with no Node types (built by both). addon: N-API glue (built by node-gyp only).
+{
+  'variables': {
+    'tsrs_core_sources': [
+      'native/src/byte_reader.cpp',
+    ],
+    'tsrs_addon_sources': [
+      'native/addon/addon.cpp',
+    ],
+  },
+}
