@@ -7,6 +7,8 @@
     ],
     'tsrs_addon_sources': [
       'native/addon/addon.cpp',
+      'native/addon/rtmp_chunk_binding.cpp',
+      'native/addon/fanout_binding.cpp',
     ],
   },
 }

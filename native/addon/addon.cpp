@@ -2,15 +2,12 @@
 // lives in native/src where it is also built and tested without Node.
 #include <napi.h>
 
-namespace tsrs_addon {
+#include "bindings.h"
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("coreVersion", Napi::String::New(env, "1"));
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  tsrs_addon::InitChunkBindings(env, exports);
+  tsrs_addon::InitFanoutBindings(env, exports);
   return exports;
 }
-
-}  // namespace tsrs_addon
-
-static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return tsrs_addon::Init(env, exports); }
 
 NODE_API_MODULE(tsrs, InitAddon)
