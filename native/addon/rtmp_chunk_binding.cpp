@@ -1,7 +1,152 @@
+// N-API glue for the RTMP chunk stream codec (native/src/rtmp_chunk_{de,}muxer): the
+// ChunkDemuxer class and encodeMessage(). Errors are thrown with a string `code` that the
+// TypeScript facade (src/native/rtmp-chunk.ts) maps to a TsrsError.
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "bindings.h"
+#include "rtmp_chunk_demuxer.h"
+#include "rtmp_chunk_muxer.h"
 
 namespace tsrs_addon {
 
-void InitChunkBindings(Napi::Env env, Napi::Object exports) {}
+namespace {
+
+constexpr const char* kInvalidArgument = "InvalidArgument";
+
+[[noreturn]] void throw_coded(Napi::Error err, const char* code) {
+  err.Value().Set("code", Napi::String::New(err.Env(), code));
+  throw err;
+}
+
+// An integer argument within [min, max]; anything else is a TypeError/RangeError.
+double integer_in(Napi::Env env, Napi::Value value, const std::string& name, double min, double max) {
+  if (!value.IsNumber()) throw_coded(Napi::TypeError::New(env, name + " must be a number"), kInvalidArgument);
+  double v = value.As<Napi::Number>().DoubleValue();
+  if (!(v >= min && v <= max) || std::floor(v) != v) {
+    throw_coded(Napi::RangeError::New(env, name + " must be an integer in " + std::to_string(uint64_t(min)) + ".." +
+                                               std::to_string(uint64_t(max))),
+                kInvalidArgument);
+  }
+  return v;
+}
+
+Napi::Uint8Array bytes_arg(Napi::Env env, Napi::Value value, const char* name) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw_coded(Napi::TypeError::New(env, std::string(name) + " must be a Buffer or Uint8Array"), kInvalidArgument);
+  }
+  return value.As<Napi::Uint8Array>();
+}
+
+// Hands the message's vector to a Buffer without copying; the finalizer frees it.
+Napi::Buffer<uint8_t> adopt_payload(Napi::Env env, std::vector<uint8_t>&& payload) {
+  if (payload.empty()) return Napi::Buffer<uint8_t>::New(env, 0);
+  auto* owned = new std::vector<uint8_t>(std::move(payload));
+  return Napi::Buffer<uint8_t>::NewOrCopy(
+      env, owned->data(), owned->size(), [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, owned);
+}
+
+class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function cls = DefineClass(env, "ChunkDemuxer",
+                                     {
+                                         InstanceMethod<&ChunkDemuxerWrap::Feed>("feed"),
+                                         InstanceAccessor<&ChunkDemuxerWrap::InChunkSize>("inChunkSize"),
+                                         InstanceAccessor<&ChunkDemuxerWrap::BytesReceived>("bytesReceived"),
+                                     });
+    exports.Set("ChunkDemuxer", cls);
+  }
+
+  explicit ChunkDemuxerWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ChunkDemuxerWrap>(info), demuxer_(ParseOptions(info)) {}
+
+ private:
+  static tsrs::ChunkDemuxerOptions ParseOptions(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    tsrs::ChunkDemuxerOptions options;
+    if (info.Length() == 0 || info[0].IsUndefined()) return options;
+    if (!info[0].IsObject()) throw_coded(Napi::TypeError::New(env, "options must be an object"), kInvalidArgument);
+    Napi::Object o = info[0].As<Napi::Object>();
+    Napi::Value v = o.Get("maxMessageSize");
+    if (!v.IsUndefined()) options.max_message_size = size_t(integer_in(env, v, "maxMessageSize", 0, 4294967295.0));
+    v = o.Get("maxChunkStreams");
+    if (!v.IsUndefined()) options.max_chunk_streams = size_t(integer_in(env, v, "maxChunkStreams", 1, 65598));
+    v = o.Get("splitAggregate");
+    if (!v.IsUndefined()) {
+      if (!v.IsBoolean()) throw_coded(Napi::TypeError::New(env, "splitAggregate must be a boolean"), kInvalidArgument);
+      options.split_aggregate = v.As<Napi::Boolean>().Value();
+    }
+    return options;
+  }
+
+  Napi::Value Feed(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Uint8Array bytes = bytes_arg(env, info[0], "feed() argument");
+    std::vector<tsrs::ChunkMessage> messages;
+    const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(),
+                                     [&](tsrs::ChunkMessage&& m) { messages.push_back(std::move(m)); });
+    if (code) {
+      std::string detail = code == tsrs::chunk_error::kAfterError
+                               ? std::string("feed after an earlier error (") + demuxer_.error_code() + ")"
+                               : demuxer_.error_detail();
+      throw_coded(Napi::Error::New(env, "rtmp chunk stream: " + detail), code);
+    }
+
+    Napi::Array out = Napi::Array::New(env, messages.size());
+    for (size_t i = 0; i < messages.size(); i++) {
+      tsrs::ChunkMessage& m = messages[i];
+      Napi::Object js = Napi::Object::New(env);
+      js.Set("csid", Napi::Number::New(env, m.csid));
+      js.Set("typeId", Napi::Number::New(env, m.type_id));
+      js.Set("timestamp", Napi::Number::New(env, m.timestamp));
+      js.Set("streamId", Napi::Number::New(env, m.stream_id));
+      js.Set("payload", adopt_payload(env, std::move(m.payload)));
+      out.Set(uint32_t(i), js);
+    }
+    return out;
+  }
+
+  Napi::Value InChunkSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), demuxer_.in_chunk_size());
+  }
+
+  Napi::Value BytesReceived(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(demuxer_.bytes_received()));
+  }
+
+  tsrs::ChunkDemuxer demuxer_;
+};
+
+// encodeMessage(csid, typeId, timestamp, streamId, payload, chunkSize): Buffer
+Napi::Value EncodeMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  tsrs::ChunkMessageHeader header;
+  header.csid = uint32_t(integer_in(env, info[0], "csid", tsrs::kRtmpMinChunkStreamId, tsrs::kRtmpMaxChunkStreamId));
+  header.type_id = uint8_t(integer_in(env, info[1], "typeId", 0, 255));
+  header.timestamp = uint32_t(integer_in(env, info[2], "timestamp", 0, 4294967295.0));
+  header.stream_id = uint32_t(integer_in(env, info[3], "streamId", 0, 4294967295.0));
+  Napi::Uint8Array payload = bytes_arg(env, info[4], "payload");
+  uint32_t chunk_size = uint32_t(integer_in(env, info[5], "chunkSize", 1, tsrs::kRtmpMaxOutChunkSize));
+  if (payload.ElementLength() > tsrs::kRtmpMaxPayloadSize) {
+    throw_coded(Napi::RangeError::New(env, "payload of " + std::to_string(payload.ElementLength()) +
+                                               " bytes exceeds the RTMP maximum of 16777215"),
+                kInvalidArgument);
+  }
+
+  size_t size = tsrs::chunk_message_encoded_size(header.csid, header.timestamp, payload.ElementLength(), chunk_size);
+  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, size);
+  tsrs::encode_chunk_message_into(header, payload.Data(), payload.ElementLength(), chunk_size, out.Data(), size);
+  return out;
+}
+
+}  // namespace
+
+void InitChunkBindings(Napi::Env env, Napi::Object exports) {
+  ChunkDemuxerWrap::Init(env, exports);
+  exports.Set("encodeMessage", Napi::Function::New<EncodeMessage>(env, "encodeMessage"));
+}
 
 }  // namespace tsrs_addon
