@@ -4,6 +4,9 @@
   'variables': {
     'tsrs_core_sources': [
       'native/src/byte_reader.cpp',
+      'native/src/fanout_log.cpp',
+      'native/src/rtmp_chunk_demuxer.cpp',
+      'native/src/rtmp_chunk_muxer.cpp',
     ],
     'tsrs_addon_sources': [
       'native/addon/addon.cpp',
