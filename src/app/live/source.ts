@@ -1,0 +1,140 @@
+/**
+ * One live stream (vhost/app/stream): at most one publisher, any number of outputs
+ * (RTMP fan-out, HTTP-FLV, HLS, DVR, forwarders...). Every per-stream step happens here
+ * once: time correction, sequence header and metadata caching, frame counting; per-player
+ * work lives in the native fan-out behind each output.
+ */
+import { TsrsError } from '../../core/errors.js';
+import { log } from '../../core/logger.js';
+import type { MediaPacket } from '../../kernel/packet.js';
+import { streamUrl } from '../../kernel/stream-url.js';
+import { createTimeCorrector, type TimeCorrector } from './time-corrector.js';
+import type { LiveOptions } from './options.js';
+
+/** Whoever publishes: an RTMP session, an SRT or WebRTC bridge, an edge puller... */
+export interface SourcePublisher {
+  readonly clientId: string;
+  /** Ends the publishing client (API kick, timeout). */
+  kick(reason: string): void;
+}
+
+/** A per-stream consumer of the source's packets (not a per-player one). */
+export interface SourceOutput {
+  onPublish?(source: LiveSource): void;
+  onPacket(packet: MediaPacket, source: LiveSource): void;
+  onUnpublish?(source: LiveSource): void;
+  /** True while the output still serves someone, which keeps the source alive. */
+  isActive(): boolean;
+  close(): void;
+}
+
+export class LiveSource {
+  readonly url: string;
+  readonly createdAt = Date.now();
+  publisher: SourcePublisher | undefined;
+  publishedAt = 0;
+  metadata: MediaPacket | undefined;
+  videoSequenceHeader: MediaPacket | undefined;
+  audioSequenceHeader: MediaPacket | undefined;
+  /** Counters the API reports. */
+  readonly counters = { videoFrames: 0, audioFrames: 0, bytesIn: 0 };
+  /** Last time the source had a publisher or an active output (for idle cleanup). */
+  lastActiveAt = Date.now();
+  private readonly outputs = new Set<SourceOutput>();
+  private corrector: TimeCorrector;
+  private lastTimestamp = 0;
+  private seenVideo = false;
+
+  constructor(
+    readonly key: string,
+    readonly vhost: string,
+    readonly app: string,
+    readonly stream: string,
+    public options: LiveOptions,
+  ) {
+    this.url = streamUrl(vhost, app, stream);
+    this.corrector = createTimeCorrector(options, 0);
+  }
+
+  get isPublishing(): boolean {
+    return this.publisher !== undefined;
+  }
+
+  get hasVideo(): boolean {
+    return this.seenVideo;
+  }
+
+  publish(publisher: SourcePublisher): void {
+    if (this.publisher) {
+      throw new TsrsError('RtmpStreamBusy', `stream ${this.url} is already published by ${this.publisher.clientId}`);
+    }
+    this.publisher = publisher;
+    this.publishedAt = Date.now();
+    this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
+    this.seenVideo = false;
+    // Players that waited through a republish see time keep moving forward.
+    this.corrector = createTimeCorrector(this.options, this.lastTimestamp > 0 ? this.lastTimestamp + 1 : 0);
+    for (const output of this.outputs) output.onPublish?.(this);
+    log.trace(`source ${this.url}: published by ${publisher.clientId}`);
+  }
+
+  unpublish(publisher: SourcePublisher): void {
+    if (this.publisher !== publisher) return;
+    this.publisher = undefined;
+    this.lastActiveAt = Date.now();
+    for (const output of this.outputs) output.onUnpublish?.(this);
+    log.trace(`source ${this.url}: unpublished, ${this.counters.videoFrames} video and ${this.counters.audioFrames} audio frames`);
+  }
+
+  /** A packet from the publisher, timestamp as sent (uncorrected). */
+  feed(packet: MediaPacket): void {
+    packet.timestamp = this.corrector.correct(packet);
+    this.lastTimestamp = packet.timestamp;
+    this.counters.bytesIn += packet.payload.length;
+    if (packet.kind === 'video') {
+      this.seenVideo = true;
+      if (packet.isSequenceHeader) this.videoSequenceHeader = packet;
+      else this.counters.videoFrames++;
+    } else if (packet.kind === 'audio') {
+      if (packet.isSequenceHeader) this.audioSequenceHeader = packet;
+      else this.counters.audioFrames++;
+    } else {
+      this.metadata = packet;
+    }
+    for (const output of this.outputs) output.onPacket(packet, this);
+  }
+
+  /** The packets a new consumer must get before any frame: metadata, then sequence headers. */
+  startupPackets(): MediaPacket[] {
+    return [this.metadata, this.videoSequenceHeader, this.audioSequenceHeader].filter(
+      (p): p is MediaPacket => p !== undefined,
+    );
+  }
+
+  addOutput(output: SourceOutput): void {
+    this.outputs.add(output);
+  }
+
+  removeOutput(output: SourceOutput): void {
+    this.outputs.delete(output);
+  }
+
+  findOutput<T extends SourceOutput>(kind: abstract new (...args: never[]) => T): T | undefined {
+    for (const output of this.outputs) if (output instanceof kind) return output;
+    return undefined;
+  }
+
+  /** Idle: nobody publishes and no output serves anyone. */
+  isIdle(): boolean {
+    if (this.publisher) return false;
+    for (const output of this.outputs) if (output.isActive()) return false;
+    return true;
+  }
+
+  /** Frees everything the source holds; called by its registry once idle long enough. */
+  dispose(): void {
+    for (const output of this.outputs) output.close();
+    this.outputs.clear();
+    this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What an RTMP session needs from the rest of the server, passed in rather than imported
+ * as globals so tests and reloads can give each server its own.
+ */
+import type { StreamRequest } from '../../kernel/stream-url.js';
+import type { LiveOptions } from '../live/options.js';
+import type { SourceRegistry } from '../live/source-registry.js';
+
+export type ClientKind = 'rtmp-publish' | 'rtmp-play' | 'fmle-publish' | 'flash-publish' | 'unknown';
+
+/** A connected client as services (API, hooks, security) see it. */
+export interface ClientInfo {
+  readonly id: string;
+  readonly ip: string;
+  readonly createdAt: number;
+  kind: ClientKind;
+  request: StreamRequest | undefined;
+  pageUrl: string;
+  swfUrl: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/**
+ * Checks that may refuse a client (security rules, hooks). Each rejects with a TsrsError
+ * to deny; the notifications never block teardown.
+ */
+export interface SessionGuards {
+  onConnect?(client: ClientInfo): Promise<void>;
+  onPublish?(client: ClientInfo): Promise<void>;
+  onPlay?(client: ClientInfo): Promise<void>;
+  onUnpublish?(client: ClientInfo): void;
+  onStop?(client: ClientInfo): void;
+  onClose?(client: ClientInfo): void;
+}
+
+export interface RtmpServiceContext {
+  readonly sources: SourceRegistry;
+  liveOptions(vhost: string): LiveOptions;
+  knownVhost(name: string): boolean;
+  guards: SessionGuards;
+  /** Every live session, for the API and kicks. */
+  readonly clients: Map<string, { info: ClientInfo; kick(reason: string): void }>;
+}

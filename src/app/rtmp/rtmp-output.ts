@@ -1,0 +1,130 @@
+/**
+ * A stream's RTMP players: each published message is chunked once (fmt 0 first chunk, so
+ * any message boundary is a valid start) and appended to one native fan-out log; the log
+ * writes it to every player with one writev per merged-write interval. No JavaScript runs
+ * per player per message.
+ */
+import type { Socket } from 'node:net';
+import { log } from '../../core/logger.js';
+import { MEDIA_TYPE_ID, type MediaPacket } from '../../kernel/packet.js';
+import { Fanout } from '../../native/fanout.js';
+import { encodeRtmpMessage } from '../../native/rtmp-chunk.js';
+import type { LiveSource, SourceOutput } from '../live/source.js';
+import type { LiveOptions } from '../live/options.js';
+import { ChunkStreamId, PLAY_STREAM_ID } from './constants.js';
+import { encodeOnStatus } from '../../protocol/rtmp/messages-replies.js';
+import { RtmpMessageType } from '../../protocol/rtmp/messages.js';
+
+const CSID_OF_KIND = { audio: ChunkStreamId.Audio, video: ChunkStreamId.Video, data: ChunkStreamId.OverStream };
+
+export interface RtmpPlayerEvents {
+  /** The native side gave up on this player's socket (peer gone, write error). */
+  onDead(reason: string): void;
+}
+
+export class RtmpOutput implements SourceOutput {
+  readonly chunkSize: number;
+  private readonly fanout: Fanout;
+  private readonly players = new Map<number, RtmpPlayerEvents>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LiveOptions) {
+    this.chunkSize = options.chunkSize;
+    this.fanout = new Fanout({
+      queueLimitMs: Math.max(1, options.queueLengthSeconds) * 1000,
+      gopCache: options.gopCache,
+      gopCacheMaxFrames: options.gopCacheMaxFrames,
+    });
+    this.fanout.onEvent((playerId, kind, detail) => {
+      if (kind === 'dead') this.players.get(playerId)?.onDead(detail);
+      else log.verbose(`rtmp player ${playerId}: ${kind} ${detail}`);
+    });
+  }
+
+  static of(source: LiveSource): RtmpOutput {
+    let output = source.findOutput(RtmpOutput);
+    if (!output) {
+      output = new RtmpOutput(source.options);
+      source.addOutput(output);
+    }
+    return output;
+  }
+
+  encode(packet: MediaPacket): Buffer {
+    const message = {
+      csid: CSID_OF_KIND[packet.kind],
+      typeId: MEDIA_TYPE_ID[packet.kind],
+      timestamp: packet.timestamp,
+      streamId: PLAY_STREAM_ID,
+      payload: packet.payload,
+    };
+    return encodeRtmpMessage(message, this.chunkSize);
+  }
+
+  onPacket(packet: MediaPacket, source: LiveSource): void {
+    // Audio-only streams have no keyframes: any audio message is a start point.
+    const randomAccess = packet.isKeyframe || (packet.kind === 'audio' && !source.hasVideo && !packet.isSequenceHeader);
+    this.fanout.append(this.encode(packet), packet.timestamp, randomAccess);
+    this.scheduleFlush();
+  }
+
+  onUnpublish(): void {
+    const payload = encodeOnStatus({ code: 'NetStream.Play.UnpublishNotify', description: 'stream is now unpublished' });
+    const notify = { csid: ChunkStreamId.OverStream, typeId: RtmpMessageType.CommandAmf0, timestamp: 0, streamId: PLAY_STREAM_ID, payload };
+    this.fanout.append(encodeRtmpMessage(notify, this.chunkSize), 0, false);
+    this.flushNow();
+  }
+
+  /**
+   * Hands a player's socket to the native fan-out. `control` is what the play command must
+   * answer first; the source's metadata and sequence headers follow, then the gop cache.
+   * The socket's own write queue must be empty: from here on only the fan-out writes to it.
+   */
+  attach(socket: Socket, control: Buffer[], source: LiveSource, events: RtmpPlayerEvents): number {
+    const startup = source.startupPackets().map((packet) => this.encode(packet));
+    const fromGop = this.options.gopCache && source.isPublishing;
+    const id = this.fanout.addSocket(socket, [...control, ...startup], fromGop);
+    this.players.set(id, events);
+    return id;
+  }
+
+  /** A control message for one player (pause replies, ping...), after its current message. */
+  send(playerId: number, bytes: Buffer): void {
+    this.fanout.send(playerId, bytes);
+  }
+
+  detach(playerId: number): number {
+    this.players.delete(playerId);
+    return this.fanout.removePlayer(playerId)?.bytesSent ?? 0;
+  }
+
+  get playerCount(): number {
+    return this.players.size;
+  }
+
+  isActive(): boolean {
+    return this.players.size > 0;
+  }
+
+  close(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const events of this.players.values()) events.onDead('stream source closed');
+    this.players.clear();
+    this.fanout.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.options.minLatency || this.options.mwLatencyMs <= 0) {
+      this.fanout.flush();
+      return;
+    }
+    this.flushTimer ??= setTimeout(() => this.flushNow(), this.options.mwLatencyMs);
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.fanout.flush();
+  }
+}
