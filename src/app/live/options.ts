@@ -1,7 +1,8 @@
-/**
- * The per-vhost knobs the live service reads (SRS `play`, `publish` and vhost-level
+/** * The per-vhost knobs the live service reads (SRS `play`, `publish` and vhost-level
  * directives), flattened from the config model so the media path reads plain fields.
  */
+import type { VhostConfig } from '../../core/config/index.js';
+
 export type TimeJitterMode = 'full' | 'zero' | 'off';
 
 export interface LiveOptions {
@@ -46,3 +47,30 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   outAckSize: 2500000,
   inAckSize: 0,
 };
+
+/**
+ * A vhost's config as the live service reads it. With min_latency on and no explicit
+ * mw_latency SRS writes at once; tsrs follows that by writing every message as it comes.
+ */
+export function liveOptionsFromVhost(vhost: VhostConfig): LiveOptions {
+  const { play, publish } = vhost;
+  return {
+    gopCache: play.gop_cache,
+    gopCacheMaxFrames: play.gop_cache_max_frames,
+    queueLengthSeconds: play.queue_length,
+    timeJitter: play.time_jitter,
+    mixCorrect: play.mix_correct,
+    atc: play.atc,
+    mwLatencyMs: play.mw_latency,
+    mwMsgs: play.mw_msgs,
+    minLatency: vhost.min_latency,
+    tcpNodelay: vhost.tcp_nodelay,
+    chunkSize: vhost.chunk_size,
+    reduceSequenceHeader: play.reduce_sequence_header,
+    publishFirstPacketTimeoutMs: publish.firstpkt_timeout,
+    publishNormalTimeoutMs: publish.normal_timeout,
+    parseSps: publish.parse_sps,
+    outAckSize: vhost.out_ack_size,
+    inAckSize: vhost.in_ack_size,
+  };
+}

@@ -11,7 +11,7 @@ import { RtmpChunkStreamId, RtmpMessageType, StatusCode, UserControlEvent } from
 import { drained, type RtmpTransport } from '../../protocol/rtmp/transport.js';
 import { encodeSetChunkSize, encodeUserControl } from '../../protocol/rtmp/messages-control.js';
 import type { LiveSource } from '../live/source.js';
-import type { ClientInfo } from './context.js';
+import type { ClientInfo } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { RtmpOutput } from './rtmp-output.js';
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { log } from '../../core/logger.js';
-import type { RtmpServiceContext } from './context.js';
+import type { LiveContext } from '../live/context.js';
 import { RtmpOutput } from './rtmp-output.js';
 import { RtmpSession } from './session.js';
 
@@ -17,7 +17,7 @@ export class RtmpServer {
   private readonly servers = new Map<string, Server>();
   maxConnections = 1000;
 
-  constructor(private readonly ctx: RtmpServiceContext) {
+  constructor(private readonly ctx: LiveContext) {
     ctx.sources.addOutputFactory((source) => RtmpOutput.of(source));
   }
 

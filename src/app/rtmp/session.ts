@@ -37,7 +37,7 @@ import {
 import { RtmpTransport } from '../../protocol/rtmp/transport.js';
 import { mediaFromFlv } from '../live/media-from-flv.js';
 import type { LiveSource } from '../live/source.js';
-import type { ClientInfo, RtmpServiceContext } from './context.js';
+import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { RtmpPlayer } from './player.js';
 
@@ -62,7 +62,7 @@ export class RtmpSession {
 
   constructor(
     private readonly socket: Socket,
-    private readonly ctx: RtmpServiceContext,
+    private readonly ctx: LiveContext,
   ) {
     this.info = {
       id: newContextId(),

@@ -1,12 +1,25 @@
 /**
- * What an RTMP session needs from the rest of the server, passed in rather than imported
- * as globals so tests and reloads can give each server its own.
+ * What every service's sessions (RTMP, HTTP-FLV, WebRTC, SRT...) share: the live sources,
+ * the vhost settings, the connected clients and the guards that may refuse them. Passed in
+ * rather than imported as globals, so tests and reloads can give each server its own.
  */
 import type { StreamRequest } from '../../kernel/stream-url.js';
-import type { LiveOptions } from '../live/options.js';
-import type { SourceRegistry } from '../live/source-registry.js';
+import type { LiveOptions } from './options.js';
+import type { SourceRegistry } from './source-registry.js';
 
-export type ClientKind = 'rtmp-publish' | 'rtmp-play' | 'fmle-publish' | 'flash-publish' | 'unknown';
+/** SRS's client types as the API reports them. */
+export type ClientKind =
+  | 'fmle-publish'
+  | 'flash-publish'
+  | 'haivision-publish'
+  | 'rtmp-play'
+  | 'flv-play'
+  | 'hls-play'
+  | 'rtc-play'
+  | 'rtc-publish'
+  | 'srt-play'
+  | 'srt-publish'
+  | 'unknown';
 
 /** A connected client as services (API, hooks, security) see it. */
 export interface ClientInfo {
@@ -25,6 +38,11 @@ export interface ClientInfo {
  * Checks that may refuse a client (security rules, hooks). Each rejects with a TsrsError
  * to deny; the notifications never block teardown.
  */
+export interface ClientEntry {
+  info: ClientInfo;
+  kick(reason: string): void;
+}
+
 export interface SessionGuards {
   onConnect?(client: ClientInfo): Promise<void>;
   onPublish?(client: ClientInfo): Promise<void>;
@@ -34,11 +52,11 @@ export interface SessionGuards {
   onClose?(client: ClientInfo): void;
 }
 
-export interface RtmpServiceContext {
+export interface LiveContext {
   readonly sources: SourceRegistry;
   liveOptions(vhost: string): LiveOptions;
   knownVhost(name: string): boolean;
   guards: SessionGuards;
   /** Every live session, for the API and kicks. */
-  readonly clients: Map<string, { info: ClientInfo; kick(reason: string): void }>;
+  readonly clients: Map<string, ClientEntry>;
 }
