@@ -41,6 +41,8 @@ export interface ClientInfo {
 export interface ClientEntry {
   info: ClientInfo;
   kick(reason: string): void;
+  /** Bytes sent to the client so far, including what the native fan-out wrote. */
+  bytesSent(): number;
 }
 
 export interface SessionGuards {

@@ -19,7 +19,7 @@ export class RtmpPlayer {
   private output: RtmpOutput | undefined;
   private playerId = -1;
   private stopped = false;
-  private bytesSent = 0;
+  private detachedBytes = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -94,7 +94,7 @@ export class RtmpPlayer {
   }
 
   private detach(): void {
-    if (this.output && this.playerId >= 0) this.bytesSent += this.output.detach(this.playerId);
+    if (this.output && this.playerId >= 0) this.detachedBytes += this.output.detach(this.playerId);
     this.playerId = -1;
   }
 
@@ -102,7 +102,13 @@ export class RtmpPlayer {
   stop(): number {
     this.stopped = true;
     this.detach();
-    return this.bytesSent;
+    return this.detachedBytes;
+  }
+
+  /** Bytes the fan-out wrote to this player, attached or not. */
+  get bytesSent(): number {
+    const live = this.output && this.playerId >= 0 ? this.output.playerBytesSent(this.playerId) : 0;
+    return this.detachedBytes + live;
   }
 }
 

@@ -98,6 +98,10 @@ export class RtmpOutput implements SourceOutput {
     return this.fanout.removePlayer(playerId)?.bytesSent ?? 0;
   }
 
+  playerBytesSent(playerId: number): number {
+    return this.fanout.playerStats(playerId)?.bytesSent ?? 0;
+  }
+
   get playerCount(): number {
     return this.players.size;
   }

@@ -80,7 +80,11 @@ export class RtmpSession {
   /** Runs the whole session inside its own log context. */
   start(): void {
     runWithContext(this.info.id, () => {
-      this.ctx.clients.set(this.info.id, { info: this.info, kick: (reason) => this.close(`kicked: ${reason}`) });
+      this.ctx.clients.set(this.info.id, {
+        info: this.info,
+        kick: (reason) => this.close(`kicked: ${reason}`),
+        bytesSent: () => this.socket.bytesWritten + (this.role.kind === 'player' ? this.role.player.bytesSent : 0) + this.info.bytesOut,
+      });
       log.trace(`rtmp client ${this.info.ip}:${this.socket.remotePort} connected`);
       this.socket.on('error', AsyncResource.bind((err: Error) => this.close(`socket error: ${err.message}`)));
       this.socket.on('close', AsyncResource.bind(() => this.close('peer closed')));
