@@ -10,6 +10,7 @@ import type { LiveContext } from '../app/live/context.js';
 import { DEFAULT_LIVE_OPTIONS, liveOptionsFromVhost, type LiveOptions } from '../app/live/options.js';
 import { SourceRegistry } from '../app/live/source-registry.js';
 import { RtmpService } from '../app/rtmp/service.js';
+import { createHlsFactory } from '../app/hls/hls-factory.js';
 import type { Service } from '../app/service.js';
 import { readConfigFile } from './config-file.js';
 import { LogFileTank } from './log-file-tank.js';
@@ -39,6 +40,7 @@ export class TsrsServer {
       clients: new Map(),
     };
     this.services.push(new RtmpService(this.ctx));
+    sources.addOutputFactory(createHlsFactory(() => this.config));
   }
 
   get currentConfig(): ServerConfig {
@@ -126,7 +128,7 @@ export class TsrsServer {
     for (const service of [...this.services].reverse()) {
       await service.close().catch((err) => log.error(`quit: ${service.name}: ${describeError(err)}`));
     }
-    this.ctx.sources.close();
+    await this.ctx.sources.close();
     removePidFile(this.config.pid);
     log.trace('quit');
     this.logFile?.close();

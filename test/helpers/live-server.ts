@@ -4,12 +4,12 @@
  */
 import { DEFAULT_LIVE_OPTIONS, type LiveOptions } from '../../src/app/live/options.js';
 import { SourceRegistry } from '../../src/app/live/source-registry.js';
-import type { RtmpServiceContext } from '../../src/app/rtmp/context.js';
+import type { LiveContext } from '../../src/app/live/context.js';
 import { RtmpServer } from '../../src/app/rtmp/server.js';
 
 export interface TestRtmpServer {
   port: number;
-  ctx: RtmpServiceContext;
+  ctx: LiveContext;
   server: RtmpServer;
   url(path: string): string;
   close(): Promise<void>;
@@ -18,7 +18,7 @@ export interface TestRtmpServer {
 export async function startRtmpServer(options: Partial<LiveOptions> = {}, port = 0): Promise<TestRtmpServer> {
   const live = { ...DEFAULT_LIVE_OPTIONS, ...options };
   const sources = new SourceRegistry(() => live, 2000);
-  const ctx: RtmpServiceContext = {
+  const ctx: LiveContext = {
     sources,
     liveOptions: () => live,
     knownVhost: () => false,
@@ -36,7 +36,7 @@ export async function startRtmpServer(options: Partial<LiveOptions> = {}, port =
     async close() {
       await server.stopAccepting();
       server.closeSessions('test over');
-      sources.close();
+      await sources.close();
     },
   };
 }

@@ -34,7 +34,7 @@ export class HlsFileQueue {
   }
 
   /** Runs `fn` once everything queued before it is done. */
-  then(fn: () => void): void {
+  afterPending(fn: () => void): void {
     this.enqueue('callback', async () => fn());
   }
 

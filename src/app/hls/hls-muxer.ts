@@ -84,7 +84,10 @@ export class HlsMuxer {
       if (this.window.segments.length > 0) this.discontinuityPending = true;
       return;
     }
-    this.removeAll();
+    // A fresh playlist; the old files stay only if hls_cleanup says segments are kept.
+    if (this.options.cleanup) this.removeAll();
+    else this.window.clear();
+    this.discontinuityPending = false;
     this.nextSeq = 0;
   }
 
@@ -170,7 +173,7 @@ export class HlsMuxer {
     const onSegment = this.options.onSegment;
     if (onSegment) {
       const info = this.segmentInfo(record);
-      this.files.then(() => onSegment(info));
+      this.files.afterPending(() => onSegment(info));
     }
     log.info(`${this.label}: segment ${record.seq} ${record.duration.toFixed(3)}s ${segment.bytes} bytes -> ${file}`);
   }

@@ -32,6 +32,11 @@ export interface ClientInfo {
   swfUrl: string;
   bytesIn: number;
   bytesOut: number;
+  /**
+   * Why the session ended when that was an error rather than a normal close (peer left,
+   * unpublish, kick); set before guards.onClose. Counted in srs_clients_errs_total.
+   */
+  closeError?: string;
 }
 
 /**
@@ -61,4 +66,6 @@ export interface LiveContext {
   guards: SessionGuards;
   /** Every live session, for the API and kicks. */
   readonly clients: Map<string, ClientEntry>;
+  /** A listener refused a connection before any session existed (max_connections); for stats. */
+  onConnectionRefused?(ip: string, reason: string): void;
 }

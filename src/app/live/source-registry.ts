@@ -61,7 +61,7 @@ export class SourceRegistry {
         continue;
       }
       if (now - source.lastActiveAt >= this.idleGraceMs) {
-        source.dispose();
+        void source.dispose();
         this.sources.delete(key);
         log.info(`source ${source.url}: freed after ${now - source.lastActiveAt} ms idle`);
       }
@@ -73,9 +73,11 @@ export class SourceRegistry {
     for (const source of this.sources.values()) if (source.vhost === vhost) source.options = this.optionsFor(vhost);
   }
 
-  close(): void {
+  /** Frees every source; resolves when their files (HLS, DVR) are complete. */
+  close(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const source of this.sources.values()) source.dispose();
+    const disposing = [...this.sources.values()].map((source) => source.dispose());
     this.sources.clear();
+    return Promise.all(disposing).then(() => undefined);
   }
 }

@@ -26,6 +26,8 @@ export interface SourceOutput {
   /** True while the output still serves someone, which keeps the source alive. */
   isActive(): boolean;
   close(): void;
+  /** Resolves when files the output writes (HLS, DVR) are complete on disk. */
+  flushed?(): Promise<void>;
 }
 
 export class LiveSource {
@@ -89,7 +91,9 @@ export class LiveSource {
   /** A packet from the publisher, timestamp as sent (uncorrected). */
   feed(packet: MediaPacket): void {
     packet.timestamp = this.corrector.correct(packet);
-    this.lastTimestamp = packet.timestamp;
+    // The latest time of either track: audio and video interleave with small negative
+    // deltas, and a republish must start after both tracks' last message.
+    if (packet.timestamp > this.lastTimestamp) this.lastTimestamp = packet.timestamp;
     this.counters.bytesIn += packet.payload.length;
     if (packet.kind === 'video') {
       this.seenVideo = true;
@@ -131,10 +135,12 @@ export class LiveSource {
     return true;
   }
 
-  /** Frees everything the source holds; called by its registry once idle long enough. */
-  dispose(): void {
-    for (const output of this.outputs) output.close();
+  /** Frees everything the source holds; resolves once its outputs' files are complete. */
+  dispose(): Promise<void> {
+    const outputs = [...this.outputs];
+    for (const output of outputs) output.close();
     this.outputs.clear();
     this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
+    return Promise.all(outputs.map((o) => o.flushed?.())).then(() => undefined);
   }
 }
