@@ -6,6 +6,7 @@
  */
 import { TsrsError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
+import { MixQueue } from '../../kernel/jitter-mix-queue.js';
 import type { MediaPacket } from '../../kernel/packet.js';
 import { streamUrl } from '../../kernel/stream-url.js';
 import { createTimeCorrector, type TimeCorrector } from './time-corrector.js';
@@ -46,6 +47,7 @@ export class LiveSource {
   private corrector: TimeCorrector;
   private lastTimestamp = 0;
   private seenVideo = false;
+  private mixQueue: MixQueue<MediaPacket> | undefined;
 
   constructor(
     readonly key: string,
@@ -82,6 +84,8 @@ export class LiveSource {
 
   unpublish(publisher: SourcePublisher): void {
     if (this.publisher !== publisher) return;
+    for (const queued of this.mixQueue?.drain() ?? []) this.deliver(queued);
+    this.mixQueue = undefined;
     this.publisher = undefined;
     this.lastActiveAt = Date.now();
     for (const output of this.outputs) output.onUnpublish?.(this);
@@ -90,6 +94,16 @@ export class LiveSource {
 
   /** A packet from the publisher, timestamp as sent (uncorrected). */
   feed(packet: MediaPacket): void {
+    if (this.options.mixCorrect && packet.kind !== 'data') {
+      // SRS mix_correct: release audio and video in timestamp order across both tracks.
+      this.mixQueue ??= new MixQueue<MediaPacket>();
+      for (const ready of this.mixQueue.pushAndRelease(packet, packet.timestamp, packet.kind)) this.deliver(ready);
+      return;
+    }
+    this.deliver(packet);
+  }
+
+  private deliver(packet: MediaPacket): void {
     packet.timestamp = this.corrector.correct(packet);
     // The latest time of either track: audio and video interleave with small negative
     // deltas, and a republish must start after both tracks' last message.

@@ -15,8 +15,16 @@ import type { ClientInfo } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { RtmpOutput } from './rtmp-output.js';
 
+/**
+ * Control replies (ping answers, pause status...) queued for a player whose socket is full
+ * wait in native memory until it reads again; past this many bytes the player is dropped, or
+ * one that sends pings and never reads would grow the server without bound.
+ */
+const MAX_CONTROL_BYTES_WHILE_BLOCKED = 256 * 1024;
+
 export class RtmpPlayer {
   private output: RtmpOutput | undefined;
+  private controlBytesWhileBlocked = 0;
   private playerId = -1;
   private stopped = false;
   private detachedBytes = 0;
@@ -53,6 +61,7 @@ export class RtmpPlayer {
     // before the fan-out writes to the same fd.
     await drained(this.socket);
     if (this.stopped) return;
+    this.socket.setNoDelay(this.source.options.tcpNodelay);
     this.attach(this.playAnswer());
     this.transport.redirectWrites((bytes) => this.sendRaw(bytes));
   }
@@ -72,7 +81,17 @@ export class RtmpPlayer {
   }
 
   private sendRaw(bytes: Buffer): void {
-    if (this.output && this.playerId >= 0) this.output.send(this.playerId, bytes);
+    if (!this.output || this.playerId < 0) return;
+    if (this.output.playerStats(this.playerId)?.state === 'blocked') {
+      this.controlBytesWhileBlocked += bytes.length;
+      if (this.controlBytesWhileBlocked > MAX_CONTROL_BYTES_WHILE_BLOCKED) {
+        this.onDead(`player does not read: over ${MAX_CONTROL_BYTES_WHILE_BLOCKED} bytes of control replies queued`);
+        return;
+      }
+    } else {
+      this.controlBytesWhileBlocked = 0; // active means caught up: the control queue is written
+    }
+    this.output.send(this.playerId, bytes);
   }
 
   sendControl(csid: number, typeId: number, payload: Buffer): void {
