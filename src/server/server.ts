@@ -11,6 +11,7 @@ import { DEFAULT_LIVE_OPTIONS, liveOptionsFromVhost, type LiveOptions } from '..
 import { SourceRegistry } from '../app/live/source-registry.js';
 import { RtmpService } from '../app/rtmp/service.js';
 import { createHlsFactory } from '../app/hls/hls-factory.js';
+import { HttpStreamServer } from '../app/http/server.js';
 import type { Service } from '../app/service.js';
 import { readConfigFile } from './config-file.js';
 import { LogFileTank } from './log-file-tank.js';
@@ -40,6 +41,7 @@ export class TsrsServer {
       clients: new Map(),
     };
     this.services.push(new RtmpService(this.ctx));
+    this.services.push(new HttpStreamServer(this.ctx, () => this.config));
     sources.addOutputFactory(createHlsFactory(() => this.config));
   }
 
