@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine, only when missing:
 # FFmpeg (encoder and player in integration tests), cmake (native core tests),
-# and the -dev libraries the addon links.
+# promtool (Prometheus metrics check), and the -dev libraries the addon links.
 set -euo pipefail
 
 need=()
@@ -11,6 +11,8 @@ command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+# promtool validates the Prometheus exporter's output.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""

@@ -7,11 +7,18 @@
 /** SRS error codes tsrs returns (numbers kept so SRS API clients see the same values). */
 export const ErrorCode = {
   Success: 0,
+  /** What SRS's /api/v1/tests/errors always answers. */
+  ApiTestsError: 100,
   SocketClosed: 1004,
   SocketTimeout: 1011,
   ConfigInvalid: 1023,
   ConfigDirective: 1024,
+  SystemSecurity: 1052,
+  SystemSecurityDeny: 1053,
+  SystemSecurityAllow: 1054,
   SystemConfigRawDisabled: 1061,
+  SystemConfigRawNotAllowed: 1062,
+  SystemConfigRawParams: 1063,
   ExporterDisabled: 1090,
   RtmpPlainRequired: 2000,
   RtmpHandshake: 2001,
@@ -34,7 +41,9 @@ export const ErrorCode = {
   HttpHookDenied: 3007,
   SystemStreamBusy: 1028,
   HttpParse: 4000,
+  HttpUnauthorized: 4001,
   HttpNotFound: 4004,
+  HttpMethodNotAllowed: 4005,
   Unknown: 9999,
 } as const;
 

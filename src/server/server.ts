@@ -12,6 +12,14 @@ import { SourceRegistry } from '../app/live/source-registry.js';
 import { RtmpService } from '../app/rtmp/service.js';
 import { createHlsFactory } from '../app/hls/hls-factory.js';
 import { HttpStreamServer } from '../app/http/server.js';
+import { ApiServer } from '../app/api/api-server.js';
+import { HttpHooks, subjectOfSource } from '../app/hooks/http-hooks.js';
+import type { HlsSegmentInfo } from '../app/hls/options.js';
+import { ExporterServer } from '../app/metrics/exporter-server.js';
+import { createGuards } from '../app/security/guards.js';
+import { Heartbeat } from '../app/stats/heartbeat.js';
+import { createServerIdentity } from '../app/stats/identity.js';
+import { StatsRegistry } from '../app/stats/stats-registry.js';
 import type { Service } from '../app/service.js';
 import { readConfigFile } from './config-file.js';
 import { LogFileTank } from './log-file-tank.js';
@@ -24,6 +32,8 @@ export class TsrsServer {
   private config: ServerConfig;
   private readonly ctx: LiveContext;
   private readonly services: Service[] = [];
+  private readonly stats: StatsRegistry;
+  private readonly hooks: HttpHooks;
   private logFile: LogFileTank | undefined;
   private quitting = false;
 
@@ -40,9 +50,29 @@ export class TsrsServer {
       guards: {},
       clients: new Map(),
     };
-    this.services.push(new RtmpService(this.ctx));
-    this.services.push(new HttpStreamServer(this.ctx, () => this.config));
-    sources.addOutputFactory(createHlsFactory(() => this.config));
+    const getConfig = () => this.config;
+    const identity = createServerIdentity(initial.server_id);
+    this.stats = new StatsRegistry({ ctx: this.ctx, getConfig, identity });
+    this.hooks = new HttpHooks({ getConfig, identity, streamIdFor: (v, a, s) => this.stats.streamIdFor(v, a, s) });
+    this.ctx.guards = createGuards({ getConfig, hooks: this.hooks, stats: this.stats });
+    this.ctx.onConnectionRefused = () => this.stats.onConnectionRefused();
+    this.services.push(
+      new RtmpService(this.ctx),
+      new HttpStreamServer(this.ctx, getConfig),
+      new ApiServer({ ctx: this.ctx, stats: this.stats, requestReload: () => this.reload().then(() => undefined) }),
+      new ExporterServer(this.stats),
+      new Heartbeat(this.stats),
+    );
+    sources.addOutputFactory(createHlsFactory(getConfig, (info) => this.onHlsSegment(info)));
+  }
+
+  private onHlsSegment(info: HlsSegmentInfo): void {
+    const source = this.ctx.sources.find(info.vhost, info.app, info.stream);
+    if (!source) return;
+    const subject = subjectOfSource(this.ctx, source);
+    void this.hooks.onHls({ ...subject, duration: info.duration, cwd: process.cwd(), file: info.file, url: info.url, m3u8: info.m3u8, m3u8Url: info.m3u8Url, seqNo: info.seqNo });
+    const nbNotify = resolveVhost(this.config, info.vhost)?.hls.hls_nb_notify ?? 64;
+    void this.hooks.onHlsNotify({ ...subject, tsUrl: info.tsUrl, nbNotify });
   }
 
   get currentConfig(): ServerConfig {
@@ -131,6 +161,7 @@ export class TsrsServer {
       await service.close().catch((err) => log.error(`quit: ${service.name}: ${describeError(err)}`));
     }
     await this.ctx.sources.close();
+    this.stats.close();
     removePidFile(this.config.pid);
     log.trace('quit');
     this.logFile?.close();

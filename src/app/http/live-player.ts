@@ -30,6 +30,8 @@ export interface LivePlayRequest {
   /** `http`/`https`, or `ws`/`wss` for a WebSocket upgrade. */
   readonly schema: string;
   readonly hostHeader: string;
+  /** The Referer header: SRS's pageUrl, which the refer rules check. */
+  readonly referer?: string;
   readonly query: string;
   /** Sec-WebSocket-Key, for WebSocket players. */
   readonly websocketKey?: string;
@@ -87,7 +89,7 @@ export class HttpLivePlayer {
       createdAt: Date.now(),
       kind: 'flv-play',
       request: streamRequest,
-      pageUrl: '',
+      pageUrl: request.referer ?? '',
       swfUrl: '',
       bytesIn: 0,
       bytesOut: 0,

@@ -293,6 +293,7 @@ export class HttpStreamServer implements Service {
       socket,
       schema: 'encrypted' in socket && socket.encrypted ? 'https' : 'http',
       hostHeader: req.headers.host ?? '',
+      referer: req.headers.referer ?? '',
       query,
     };
     await this.startPlayer(request, (status) => {

@@ -50,6 +50,7 @@ export class RtmpServer {
   private accept(socket: Socket): void {
     if (this.ctx.clients.size >= this.maxConnections) {
       log.warn(`rtmp refused ${socket.remoteAddress}:${socket.remotePort}: max_connections ${this.maxConnections} reached`);
+      this.ctx.onConnectionRefused?.(socket.remoteAddress ?? '', 'max_connections');
       socket.destroy();
       return;
     }
@@ -64,11 +65,15 @@ export class RtmpServer {
     });
   }
 
-  /** Stops accepting; existing sessions keep going. */
+  /**
+   * Stops accepting; existing sessions keep going. Resolves as soon as the listeners are
+   * closed: net.Server's close callback waits for every connection to end, which would hang
+   * a graceful quit (and closeSessions after it) for as long as one client stays connected.
+   */
   stopAccepting(): Promise<void> {
-    const closing = [...this.servers.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const server of this.servers.values()) server.close();
     this.servers.clear();
-    return Promise.all(closing).then(() => undefined);
+    return Promise.resolve();
   }
 
   closeSessions(reason: string): void {

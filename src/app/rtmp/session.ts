@@ -57,6 +57,7 @@ export class RtmpSession {
   private busy = false;
   private closed = false;
   private fcPublished = false;
+  private connected = false;
   private publishTimer: NodeJS.Timeout | undefined;
   private lastMediaAt = 0;
 
@@ -170,6 +171,10 @@ export class RtmpSession {
   }
 
   private async onCommand(cmd: RtmpCommand): Promise<void> {
+    // Without connect there is no tcUrl, so no vhost or app to resolve a stream in.
+    if (!this.connected && cmd.name !== RtmpCommandName.Connect) {
+      throw new TsrsError('RtmpClientCommand', `${cmd.name} before connect`);
+    }
     switch (cmd.name) {
       case RtmpCommandName.Connect:
         return this.onConnect(cmd);
@@ -213,6 +218,8 @@ export class RtmpSession {
   }
 
   private async onConnect(cmd: RtmpCommand): Promise<void> {
+    if (this.connected) throw new TsrsError('RtmpClientCommand', 'connect twice on one connection');
+    this.connected = true;
     const props = (cmd.commandObject ?? {}) as Record<string, AmfValue>;
     this.tcUrl = typeof props.tcUrl === 'string' ? props.tcUrl : '';
     this.objectEncoding = typeof props.objectEncoding === 'number' ? props.objectEncoding : 0;
@@ -351,6 +358,7 @@ export class RtmpSession {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (reason !== 'peer closed' && !reason.startsWith('kicked') && !reason.startsWith('publisher kicked')) this.info.closeError = reason;
     runWithContext(this.info.id, () => {
       this.endRole(reason);
       clearInterval(this.publishTimer);
