@@ -100,6 +100,9 @@ export class HttpLivePlayer {
     return this.request.websocketKey !== undefined;
   }
 
+  /** The source this player joined, for the cluster's leave notice. */
+  private joined: LiveSource | undefined;
+
   start(): Promise<void> {
     return runWithContext(this.info.id, () => this.run());
   }
@@ -151,6 +154,8 @@ export class HttpLivePlayer {
       this.stop(`cannot attach to the stream: ${describeError(err)}`);
       return;
     }
+    this.joined = source;
+    ctx.cluster?.onPlayerJoin?.(source, this.info);
     if (this.isWebSocket) this.readWebSocket();
   }
 
@@ -229,6 +234,7 @@ export class HttpLivePlayer {
       const seconds = ((Date.now() - this.info.createdAt) / 1000).toFixed(1);
       log.trace(`http player ${this.info.ip} left ${this.request.match.app}/${this.request.match.stream} after ${seconds}s, ${this.info.bytesOut} bytes: ${reason}`);
       if (this.played) this.deps.ctx.guards.onStop?.(this.info);
+      if (this.joined) this.deps.ctx.cluster?.onPlayerLeave?.(this.joined, this.info);
       this.deps.onGone(this);
     });
   }

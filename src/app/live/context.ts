@@ -6,6 +6,7 @@
 import type { StreamRequest } from '../../kernel/stream-url.js';
 import type { LiveOptions } from './options.js';
 import type { SourceRegistry } from './source-registry.js';
+import type { LiveSource } from './source.js';
 
 /** SRS's client types as the API reports them. */
 export type ClientKind =
@@ -68,4 +69,22 @@ export interface LiveContext {
   readonly clients: Map<string, ClientEntry>;
   /** A listener refused a connection before any session existed (max_connections); for stats. */
   onConnectionRefused?(ip: string, reason: string): void;
+  /** Edge and origin-cluster behaviour; absent on a plain origin. */
+  cluster?: ClusterHooks;
+}
+
+/**
+ * What a cluster role adds to plays and publishes: an edge pulls a stream from its origin
+ * while someone plays it and pushes what is published to it; an origin cluster sends a
+ * player to the coworker that has the stream (RTMP 302).
+ */
+export interface ClusterHooks {
+  /** Before a play: an RTMP URL to redirect the player to, or undefined to serve it here. */
+  locateStream?(request: StreamRequest): Promise<string | undefined>;
+  /** A player started on a source (any protocol). */
+  onPlayerJoin?(source: LiveSource, client: ClientInfo): void;
+  /** A player left a source. */
+  onPlayerLeave?(source: LiveSource, client: ClientInfo): void;
+  /** A client started publishing a source. */
+  onPublisherJoin?(source: LiveSource, client: ClientInfo): void;
 }

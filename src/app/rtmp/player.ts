@@ -32,7 +32,7 @@ export class RtmpPlayer {
   constructor(
     private readonly socket: Socket,
     private readonly transport: RtmpTransport,
-    private readonly source: LiveSource,
+    readonly source: LiveSource,
     private readonly info: ClientInfo,
     private readonly onDead: (reason: string) => void,
   ) {}

@@ -90,6 +90,10 @@ export class RtmpSession {
       this.socket.on('error', AsyncResource.bind((err: Error) => this.close(`socket error: ${err.message}`)));
       this.socket.on('close', AsyncResource.bind(() => this.close('peer closed')));
       this.socket.setTimeout(IDENTIFY_TIMEOUT_MS, AsyncResource.bind(() => this.onIdleTimeout()));
+      // Handshake and command replies are small writes answered by the client's next step:
+      // with Nagle on, each waits out the peer's delayed ACK (~40 ms a step). Players get the
+      // vhost's tcp_nodelay once they play.
+      this.socket.setNoDelay(true);
       runHandshake(this.socket, new ServerHandshake(), undefined, HANDSHAKE_TIMEOUT_MS).then(
         (rest) => this.onHandshakeDone(rest),
         (err) => this.close(`handshake failed: ${describeError(err)}`),
@@ -284,6 +288,7 @@ export class RtmpSession {
     if (this.fcPublished) this.sendCommand(encodeOnFCPublish('onFCPublish', StatusCode.PublishStart, 'Started publishing stream.'));
     this.sendStatus({ code: StatusCode.PublishStart, description: 'Started publishing stream.', extra: { clientid: this.info.id } });
     this.watchPublisher(source.options.publishFirstPacketTimeoutMs, source.options.publishNormalTimeoutMs);
+    this.ctx.cluster?.onPublisherJoin?.(source, this.info);
     log.trace(`rtmp publish ${source.url} param=${request.param || '(none)'} as ${this.info.kind}`);
   }
 
@@ -307,12 +312,28 @@ export class RtmpSession {
     this.info.kind = 'rtmp-play';
     await this.ctx.guards.onPlay?.(this.info);
     if (this.closed) return;
+    const redirect = await this.ctx.cluster?.locateStream?.(request);
+    if (redirect) return this.redirectPlay(redirect);
+    if (this.closed) return;
     this.socket.setTimeout(0);
     const source = this.ctx.sources.fetchOrCreate(request.vhost, request.app, request.stream);
     const player = new RtmpPlayer(this.socket, this.transport!, source, this.info, (reason) => this.close(reason));
     this.role = { kind: 'player', player };
     await player.start();
+    this.ctx.cluster?.onPlayerJoin?.(source, this.info);
     log.trace(`rtmp play ${source.url} param=${request.param || '(none)'}`);
+  }
+
+  /** SRS's RTMP 302: an error status whose `ex` carries the URL to play instead. */
+  private redirectPlay(url: string): void {
+    this.sendStatus({
+      code: StatusCode.ConnectRejected,
+      description: 'RTMP 302 Redirect',
+      level: StatusLevel.Error,
+      extra: { ex: { code: 302, redirect: url } },
+    });
+    log.trace(`rtmp play redirected to ${url}`);
+    setTimeout(() => this.close(`redirected to ${url}`), 100).unref();
   }
 
   private onPause(cmd: RtmpCommand): void {
@@ -346,6 +367,7 @@ export class RtmpSession {
     if (this.role.kind === 'publisher') this.endPublish(why);
     else if (this.role.kind === 'player') {
       this.info.bytesOut += this.role.player.stop();
+      this.ctx.cluster?.onPlayerLeave?.(this.role.player.source, this.info);
       this.role = { kind: 'idle' };
       this.ctx.guards.onStop?.(this.info);
     }
