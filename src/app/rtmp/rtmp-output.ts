@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { log } from '../../core/logger.js';
 import { MEDIA_TYPE_ID, type MediaPacket } from '../../kernel/packet.js';
-import { Fanout } from '../../native/fanout.js';
+import { Fanout, type FanoutPlayerStats, type FanoutStats } from '../../native/fanout.js';
 import { encodeRtmpMessage } from '../../native/rtmp-chunk.js';
 import type { LiveSource, SourceOutput } from '../live/source.js';
 import type { LiveOptions } from '../live/options.js';
@@ -27,6 +27,10 @@ export class RtmpOutput implements SourceOutput {
   private readonly fanout: Fanout;
   private readonly players = new Map<number, RtmpPlayerEvents>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Stream time of the last audio/video message: the fan-out log's clock for lag checks. */
+  private lastTimestamp = 0;
+  /** The cached GOP belongs to the current publish session (a keyframe came since publish). */
+  private gopIsCurrent = false;
 
   constructor(private readonly options: LiveOptions) {
     this.chunkSize = options.chunkSize;
@@ -64,14 +68,29 @@ export class RtmpOutput implements SourceOutput {
   onPacket(packet: MediaPacket, source: LiveSource): void {
     // Audio-only streams have no keyframes: any audio message is a start point.
     const randomAccess = packet.isKeyframe || (packet.kind === 'audio' && !source.hasVideo && !packet.isSequenceHeader);
-    this.fanout.append(this.encode(packet), packet.timestamp, randomAccess);
+    if (randomAccess) this.gopIsCurrent = true;
+    // Script data is stamped 0 under time_jitter full whatever the stream time; the fan-out
+    // measures lag by these times, so a player stopped just before it would look far behind
+    // and skip a GOP. The log gets the stream's current time for it instead.
+    if (packet.kind !== 'data') this.lastTimestamp = packet.timestamp;
+    this.fanout.append(this.encode(packet), this.lastTimestamp, randomAccess);
     this.scheduleFlush();
+  }
+
+  onPublish(): void {
+    // The log still caches the previous session's GOP, decodable only with its sequence
+    // headers: players joining before the new session's first keyframe start live (SRS
+    // clears its gop cache on unpublish for the same reason).
+    this.gopIsCurrent = false;
   }
 
   onUnpublish(): void {
     const payload = encodeOnStatus({ code: 'NetStream.Play.UnpublishNotify', description: 'stream is now unpublished' });
     const notify = { csid: ChunkStreamId.OverStream, typeId: RtmpMessageType.CommandAmf0, timestamp: 0, streamId: PLAY_STREAM_ID, payload };
-    this.fanout.append(encodeRtmpMessage(notify, this.chunkSize), 0, false);
+    // Logged at the stream's current time, not 0: the fan-out measures a player's lag by
+    // timestamps, and a 0 would make a player still before it look far behind the next session.
+    this.fanout.append(encodeRtmpMessage(notify, this.chunkSize), this.lastTimestamp, false);
+    this.gopIsCurrent = false;
     this.flushNow();
   }
 
@@ -82,7 +101,7 @@ export class RtmpOutput implements SourceOutput {
    */
   attach(socket: Socket, control: Buffer[], source: LiveSource, events: RtmpPlayerEvents): number {
     const startup = source.startupPackets().map((packet) => this.encode(packet));
-    const fromGop = this.options.gopCache && source.isPublishing;
+    const fromGop = this.options.gopCache && source.isPublishing && this.gopIsCurrent;
     const id = this.fanout.addSocket(socket, [...control, ...startup], fromGop);
     this.players.set(id, events);
     return id;
@@ -100,6 +119,15 @@ export class RtmpOutput implements SourceOutput {
 
   playerBytesSent(playerId: number): number {
     return this.fanout.playerStats(playerId)?.bytesSent ?? 0;
+  }
+
+  /** The fan-out's retained log and totals (memory checks, API). */
+  stats(): FanoutStats {
+    return this.fanout.stats();
+  }
+
+  playerStats(playerId: number): FanoutPlayerStats | undefined {
+    return this.fanout.playerStats(playerId);
   }
 
   get playerCount(): number {
