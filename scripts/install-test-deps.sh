@@ -11,6 +11,10 @@ command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+# Cross compilers and qemu-user: prebuilds for arm64/armhf and the ARM/MIPS ctest runs.
+for cross in g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-mips-linux-gnu g++-mipsel-linux-gnu qemu-user-static; do
+  dpkg -s "$cross" >/dev/null 2>&1 || need+=("$cross")
+done
 # promtool validates the Prometheus exporter's output.
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 
