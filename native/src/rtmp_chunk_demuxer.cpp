@@ -227,7 +227,9 @@ bool ChunkDemuxer::start_chunk(const ParsedHeader& h, const Sink& sink) {
     }
     cs->in_progress = true;
     cs->payload.clear();
-    cs->payload.reserve(cs->length);  // bounded by max_message_size just above
+    // Reserve only what a few chunks will fill: a header alone must not claim its whole
+    // announced length (64 chunk streams x 8 MiB per connection), the vector grows as bytes come.
+    cs->payload.reserve(std::min<size_t>(cs->length, 64 * 1024));
     if (cs->length == 0) return complete_message(*cs, h.csid, sink);
   }
 

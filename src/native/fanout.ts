@@ -75,8 +75,13 @@ export class Fanout {
   }
 
   /** Appends one message (an array is concatenated into one block); copied once, sent at the next flush. */
+  private logTime = 0;
+
   append(data: Uint8Array | readonly Uint8Array[], timestampMs: number, randomAccess: boolean): void {
-    this.native.append(data, timestampMs, randomAccess);
+    // The log measures how far a player lags by timestamps, so they must never go back:
+    // script data and notices stamped 0 (time_jitter full) take the stream's current time.
+    this.logTime = Math.max(this.logTime, timestampMs);
+    this.native.append(data, this.logTime, randomAccess);
   }
 
   /** One merged write per active player of everything it has not received yet. */
