@@ -15,6 +15,8 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 for cross in g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-mips-linux-gnu g++-mipsel-linux-gnu qemu-user-static; do
   dpkg -s "$cross" >/dev/null 2>&1 || need+=("$cross")
 done
+# nginx-rtmp: a real peer for forward tests (and the benchmark's reference).
+dpkg -s libnginx-mod-rtmp >/dev/null 2>&1 || need+=(nginx libnginx-mod-rtmp)
 # promtool validates the Prometheus exporter's output.
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 

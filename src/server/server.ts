@@ -13,7 +13,15 @@ import { RtmpService } from '../app/rtmp/service.js';
 import { createHlsFactory } from '../app/hls/hls-factory.js';
 import { HttpStreamServer } from '../app/http/server.js';
 import { ApiServer } from '../app/api/api-server.js';
+import { ClusterService } from '../app/cluster/cluster-service.js';
 import { HttpHooks, subjectOfSource } from '../app/hooks/http-hooks.js';
+import { subjectOfClient } from '../app/hooks/hook-bodies.js';
+import { DvrService } from '../app/dvr/dvr-service.js';
+import type { DvrFileInfo } from '../app/dvr/dvr-output.js';
+import { createExecFactory } from '../app/exec/exec-output.js';
+import { ProcessOutputService } from '../app/ffmpeg/stream-processes.js';
+import { IngestService } from '../app/ingest/ingest-service.js';
+import { createTranscodeFactory } from '../app/transcode/transcode-output.js';
 import type { HlsSegmentInfo } from '../app/hls/options.js';
 import { ExporterServer } from '../app/metrics/exporter-server.js';
 import { createGuards } from '../app/security/guards.js';
@@ -56,14 +64,34 @@ export class TsrsServer {
     this.hooks = new HttpHooks({ getConfig, identity, streamIdFor: (v, a, s) => this.stats.streamIdFor(v, a, s) });
     this.ctx.guards = createGuards({ getConfig, hooks: this.hooks, stats: this.stats });
     this.ctx.onConnectionRefused = () => this.stats.onConnectionRefused();
+    // Order matters: quit closes services in reverse, so ingest stops first and DVR, closing
+    // last among the stream outputs, finishes its files after every publisher has gone.
+    const rtmp = new RtmpService(this.ctx);
+    const rtmpPort = () => rtmp.server.ports[0] ?? this.config.listen[0]?.port ?? 1935;
+    const processOptions = { clients: this.ctx.clients };
     this.services.push(
-      new RtmpService(this.ctx),
+      new DvrService(sources, getConfig, (info) => this.onDvrFile(info), processOptions),
+      new ProcessOutputService('exec', sources, createExecFactory(getConfig, processOptions)),
+      new ProcessOutputService('transcode', sources, createTranscodeFactory(getConfig, { ...processOptions, rtmpPort })),
+      rtmp,
       new HttpStreamServer(this.ctx, getConfig),
       new ApiServer({ ctx: this.ctx, stats: this.stats, requestReload: () => this.reload().then(() => undefined) }),
       new ExporterServer(this.stats),
       new Heartbeat(this.stats),
+      new IngestService({ rtmpPort }),
     );
+    // Edge, origin cluster (ctx.cluster) and forward (an output on every source).
+    const cluster = new ClusterService({ ctx: this.ctx, getConfig, serverId: identity.serverId });
+    cluster.install();
+    this.services.push(cluster);
     sources.addOutputFactory(createHlsFactory(getConfig, (info) => this.onHlsSegment(info)));
+  }
+
+  private onDvrFile(info: DvrFileInfo): void {
+    const subject = info.client
+      ? subjectOfClient(info.client)
+      : { clientId: info.clientId ?? '', ip: '', vhost: info.vhost, app: info.app, stream: info.stream, param: '', tcUrl: '', pageUrl: '' };
+    void this.hooks.onDvr({ ...subject, cwd: info.cwd, file: info.file });
   }
 
   private onHlsSegment(info: HlsSegmentInfo): void {

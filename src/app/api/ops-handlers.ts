@@ -21,6 +21,14 @@ export function endpointText(e: { host: string; port: number }): string {
 
 const UNSPECIFIC_HOSTS = new Set(['', '0.0.0.0', '::', 'localhost', '127.0.0.1', '::1']);
 
+/** `host`, `host:port`, `[v6]:port` or `http://host:port/` to the bare host. */
+function hostOfEndpoint(text: string): string {
+  const hostPort = text.trim().replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(hostPort);
+  if (bracketed) return bracketed[1]!;
+  return hostPort.split(':').length === 2 ? hostPort.replace(/:\d*$/, '') : hostPort;
+}
+
 /** The origin of a stream this server publishes, or null (SRS's coworkers answer). */
 export function clustersHandler(ctx: LiveContext) {
   return (request: ApiRequest): void => {
@@ -32,9 +40,11 @@ export function clustersHandler(ctx: LiveContext) {
     if (source?.isPublishing) {
       const rtmp = request.config.listen[0] ?? { host: '0.0.0.0', port: 1935 };
       // Behind NAT or in a container the listen address means nothing to the asker: SRS
-      // answers with the address the asker used for it (the `ip` it queried with).
-      const asked = query.ip.replace(/:\d+$/, '');
-      const ip = UNSPECIFIC_HOSTS.has(rtmp.host) ? asked || request.req.socket.localAddress || '' : rtmp.host;
+      // answers with the host the asker reached this API at (its `coworker` param; `ip`
+      // is the host the player used on the asking server, so it names that server).
+      const coworker = hostOfEndpoint(q.get('coworker') ?? '');
+      const local = (request.req.socket.localAddress ?? '').replace(/^::ffff:/, '');
+      const ip = UNSPECIFIC_HOSTS.has(rtmp.host) ? coworker || local : rtmp.host;
       const api = `${ip}:${request.req.socket.localPort ?? 1985}`;
       origin = { ip, port: rtmp.port, vhost: source.vhost, api, routers: [api] };
     }
