@@ -13,6 +13,7 @@ import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import { Fanout } from '../../native/fanout.js';
 import type { LiveOptions } from '../live/options.js';
+import { MergedWrites } from '../live/merged-writes.js';
 
 export interface ChannelFraming {
   readonly name: string;
@@ -55,12 +56,12 @@ export class StreamChannel {
   private readonly fanout: Fanout;
   private readonly players = new Map<number, PlayerHooks>();
   private readonly sinks = new Set<JsSink>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly writes: MergedWrites;
   private readonly endTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(
-    private readonly options: LiveOptions,
+    options: LiveOptions,
     readonly framing: ChannelFraming,
     private readonly label: string,
   ) {
@@ -68,6 +69,9 @@ export class StreamChannel {
       queueLimitMs: Math.max(1, options.queueLengthSeconds) * 1000,
       gopCache: options.gopCache,
       gopCacheMaxFrames: options.gopCacheMaxFrames,
+    });
+    this.writes = new MergedWrites(options, () => {
+      if (!this.closed) this.fanout.flush();
     });
     this.fanout.onEvent((playerId, kind, detail) => {
       if (kind === 'dead') this.players.get(playerId)?.onDead(detail);
@@ -85,7 +89,7 @@ export class StreamChannel {
     const parts = this.framing.frame(payload);
     this.fanout.append(parts, timestampMs, randomAccess);
     if (this.sinks.size > 0) this.writeSinks(Buffer.concat(parts), randomAccess);
-    this.scheduleFlush();
+    this.writes.scheduled();
   }
 
   /**
@@ -193,14 +197,12 @@ export class StreamChannel {
   }
 
   flushNow(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (!this.closed) this.fanout.flush();
+    this.writes.now();
   }
 
   close(reason: string): void {
     if (this.closed) return;
-    clearTimeout(this.flushTimer);
+    this.writes.cancel();
     for (const timer of this.endTimers) clearTimeout(timer);
     this.endTimers.clear();
     this.closed = true;
@@ -216,13 +218,5 @@ export class StreamChannel {
     this.players.clear();
     this.sinks.clear();
     this.fanout.close();
-  }
-
-  private scheduleFlush(): void {
-    if (this.options.minLatency || this.options.mwLatencyMs <= 0) {
-      this.fanout.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => this.flushNow(), this.options.mwLatencyMs);
   }
 }

@@ -11,6 +11,7 @@ import { Fanout, type FanoutPlayerStats, type FanoutStats } from '../../native/f
 import { encodeRtmpMessage } from '../../native/rtmp-chunk.js';
 import type { LiveSource, SourceOutput } from '../live/source.js';
 import type { LiveOptions } from '../live/options.js';
+import { MergedWrites } from '../live/merged-writes.js';
 import { ChunkStreamId, PLAY_STREAM_ID } from './constants.js';
 import { encodeOnStatus } from '../../protocol/rtmp/messages-replies.js';
 import { RtmpMessageType } from '../../protocol/rtmp/messages.js';
@@ -26,7 +27,7 @@ export class RtmpOutput implements SourceOutput {
   readonly chunkSize: number;
   private readonly fanout: Fanout;
   private readonly players = new Map<number, RtmpPlayerEvents>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly writes: MergedWrites;
   /** Stream time of the last audio/video message: the fan-out log's clock for lag checks. */
   private lastTimestamp = 0;
   /** The cached GOP belongs to the current publish session (a keyframe came since publish). */
@@ -39,6 +40,7 @@ export class RtmpOutput implements SourceOutput {
       gopCache: options.gopCache,
       gopCacheMaxFrames: options.gopCacheMaxFrames,
     });
+    this.writes = new MergedWrites(options, () => this.fanout.flush());
     this.fanout.onEvent((playerId, kind, detail) => {
       if (kind === 'dead') this.players.get(playerId)?.onDead(detail);
       else log.verbose(`rtmp player ${playerId}: ${kind} ${detail}`);
@@ -74,7 +76,7 @@ export class RtmpOutput implements SourceOutput {
     // and skip a GOP. The log gets the stream's current time for it instead.
     if (packet.kind !== 'data') this.lastTimestamp = packet.timestamp;
     this.fanout.append(this.encode(packet), this.lastTimestamp, randomAccess);
-    this.scheduleFlush();
+    this.writes.scheduled();
   }
 
   onPublish(): void {
@@ -91,7 +93,7 @@ export class RtmpOutput implements SourceOutput {
     // timestamps, and a 0 would make a player still before it look far behind the next session.
     this.fanout.append(encodeRtmpMessage(notify, this.chunkSize), this.lastTimestamp, false);
     this.gopIsCurrent = false;
-    this.flushNow();
+    this.writes.now();
   }
 
   /**
@@ -139,24 +141,9 @@ export class RtmpOutput implements SourceOutput {
   }
 
   close(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.writes.cancel();
     for (const events of this.players.values()) events.onDead('stream source closed');
     this.players.clear();
     this.fanout.close();
-  }
-
-  private scheduleFlush(): void {
-    if (this.options.minLatency || this.options.mwLatencyMs <= 0) {
-      this.fanout.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => this.flushNow(), this.options.mwLatencyMs);
-  }
-
-  private flushNow(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.fanout.flush();
   }
 }
