@@ -10,7 +10,7 @@
  * Needs Debian's cross g++ packages and qemu-user-static; scripts/install-test-deps.sh
  * installs them. Sysroots and build folders are cached under build/ between runs.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,12 +43,36 @@ interface Result {
   stderr: string;
 }
 
-function run(what: string, cmd: string, args: string[], options: SpawnSyncOptions = {}): Result {
+/** Short commands only: a blocked worker cannot answer vitest's RPC (it times out after 60 s). */
+function runQuick(what: string, cmd: string, args: string[], options: SpawnSyncOptions = {}): Result {
   const t0 = Date.now();
-  const result = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20, ...options });
+  const result = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20, ...options });
   timings[what] = (timings[what] ?? 0) + (Date.now() - t0);
   if (result.error) throw new Error(`${what}: ${cmd} not runnable: ${result.error.message}`);
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Long commands (builds, installs, qemu) run without blocking the test worker. */
+function run(what: string, cmd: string, args: string[], options: SpawnSyncOptions = {}): Promise<Result> {
+  const t0 = Date.now();
+  const { timeout = 300_000, ...spawnOptions } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] } as Parameters<typeof spawn>[2]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${cmd} not runnable: ${err.message}`));
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      timings[what] = (timings[what] ?? 0) + (Date.now() - t0);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 function expectOk(result: Result, what: string): Result {
@@ -75,7 +99,7 @@ function npmCli(): string {
 }
 
 function readelf(args: string[], file: string): string {
-  return expectOk(run('readelf', 'readelf', [...args, file]), `readelf ${args.join(' ')} ${file}`).stdout;
+  return expectOk(runQuick('readelf', 'readelf', [...args, file]), `readelf ${args.join(' ')} ${file}`).stdout;
 }
 
 /** The newest GLIBC_x.y symbol version a binary needs: the oldest glibc it runs on. */
@@ -109,10 +133,10 @@ function smokeResult(result: Result, what: string): Smoke {
 let work = '';
 let installedPackage = '';
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tsrs-prebuild-'));
   // Tools come from scripts/install-test-deps.sh: the test itself never runs apt-get install.
-  expectOk(run('prebuild', 'bash', ['scripts/prebuild.sh'], { env: { ...cleanEnv(), TSRS_NO_APT: '1' } }), 'scripts/prebuild.sh');
+  expectOk(await run('prebuild', 'bash', ['scripts/prebuild.sh'], { env: { ...cleanEnv(), TSRS_NO_APT: '1' } }), 'scripts/prebuild.sh');
 }, 600_000);
 
 afterAll(() => {
@@ -137,9 +161,9 @@ describe('prebuilt addons (scripts/prebuild.sh)', () => {
 });
 
 describe('npm package', () => {
-  it('packs the prebuilds and dist/, and installs with no compiler on PATH without node-gyp', () => {
+  it('packs the prebuilds and dist/, and installs with no compiler on PATH without node-gyp', async () => {
     const pack = expectOk(
-      run('npm pack', process.execPath, [npmCli(), 'pack', '--json', '--pack-destination', work], { env: cleanEnv() }),
+      await run('npm pack', process.execPath, [npmCli(), 'pack', '--json', '--pack-destination', work], { env: cleanEnv() }),
       'npm pack',
     );
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; size: number; files: Array<{ path: string }> }>;
@@ -157,14 +181,14 @@ describe('npm package', () => {
     symlinkSync(npmCli(), join(bin, 'npm'));
     symlinkSync('/bin/sh', join(bin, 'sh'));
     const bare = cleanEnv(bin);
-    const probe = run('probe', '/bin/sh', ['-c', 'command -v cc gcc g++ c++ make python3 python || true'], { env: bare });
+    const probe = runQuick('probe', '/bin/sh', ['-c', 'command -v cc gcc g++ c++ make python3 python || true'], { env: bare });
     expect(probe.stdout.trim()).toBe('');
 
     const app = join(work, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'tsrs-install-test', private: true }));
     const install = expectOk(
-      run(
+      await run(
         'npm install',
         process.execPath,
         [npmCli(), 'install', join(work, info!.filename), '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'],
@@ -180,16 +204,16 @@ describe('npm package', () => {
     expect(existsSync(join(installedPackage, 'build'))).toBe(false);
     expect(readdirSync(join(installedPackage, 'prebuilds')).sort()).toEqual(['linux-arm', 'linux-arm64', 'linux-x64']);
 
-    const smoke = smokeResult(run('smoke x64', process.execPath, [SMOKE, installedPackage], { env: bare, timeout: 60_000 }), 'x64 smoke');
+    const smoke = smokeResult(await run('smoke x64', process.execPath, [SMOKE, installedPackage], { env: bare, timeout: 60_000 }), 'x64 smoke');
     expect(smoke.loadedFrom).toBe(join(installedPackage, 'prebuilds', 'linux-x64', 'node.napi.glibc.node'));
     expect(smoke.relayed).toEqual({ sent: 10, received: 10 });
   }, 300_000);
 });
 
 describe("Debian's Node under qemu-user loads the installed prebuild", () => {
-  it.each(PREBUILDS.filter((p) => p.arch !== 'x64'))('$debArch: addon, chunking, fan-out, RTMP publish/play', ({ arch, debArch, file }) => {
+  it.each(PREBUILDS.filter((p) => p.arch !== 'x64'))('$debArch: addon, chunking, fan-out, RTMP publish/play', async ({ arch, debArch, file }) => {
     expect(installedPackage, 'needs the installed package from the npm package test').not.toBe('');
-    const result = run(`qemu ${debArch}`, 'bash', ['scripts/cross/qemu-node.sh', debArch, SMOKE, installedPackage], {
+    const result = await run(`qemu ${debArch}`, 'bash', ['scripts/cross/qemu-node.sh', debArch, SMOKE, installedPackage], {
       env: cleanEnv(),
       timeout: 240_000,
     });
@@ -202,15 +226,15 @@ describe("Debian's Node under qemu-user loads the installed prebuild", () => {
 });
 
 describe('native core cross-built with CMake, ctest under qemu-user', () => {
-  it.each(TOOLCHAINS)('$triplet', ({ triplet, machine, endian }) => {
+  it.each(TOOLCHAINS)('$triplet', async ({ triplet, machine, endian }) => {
     const dir = join(ROOT, 'build', 'cross', triplet);
     const toolchain = join(ROOT, 'cmake', 'toolchains', `${triplet}.cmake`);
     expectOk(
-      run(`cmake ${triplet}`, 'cmake', ['-S', ROOT, '-B', dir, `-DCMAKE_TOOLCHAIN_FILE=${toolchain}`, '-DCMAKE_BUILD_TYPE=Release']),
+      await run(`cmake ${triplet}`, 'cmake', ['-S', ROOT, '-B', dir, `-DCMAKE_TOOLCHAIN_FILE=${toolchain}`, '-DCMAKE_BUILD_TYPE=Release']),
       `configure ${triplet}`,
     );
-    expectOk(run(`cmake ${triplet}`, 'cmake', ['--build', dir, '-j', '2']), `build ${triplet}`);
-    const ctest = expectOk(run(`ctest ${triplet}`, 'ctest', ['--test-dir', dir, '--output-on-failure', '-V']), `ctest ${triplet}`);
+    expectOk(await run(`cmake ${triplet}`, 'cmake', ['--build', dir, '-j', '2']), `build ${triplet}`);
+    const ctest = expectOk(await run(`ctest ${triplet}`, 'ctest', ['--test-dir', dir, '--output-on-failure', '-V']), `ctest ${triplet}`);
     // Every test ran through qemu (the binaries are foreign), and each reported its counts.
     expect(ctest.stdout).toMatch(/100% tests passed, 0 tests failed out of [1-9]/);
     const commands = [...ctest.stdout.matchAll(/Test command: (\S+)/g)].map((m) => m[1]!);
