@@ -18,7 +18,7 @@ import {
 } from './amf-types.js';
 import { Amf3Decoder, Amf3Encoder } from './amf3.js';
 import { ByteCursor } from './byte-cursor.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from '../../kernel/byte-writer.js';
 
 export const Amf0Marker = {
   Number: 0x00,

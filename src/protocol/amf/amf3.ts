@@ -19,7 +19,7 @@ import {
   type AmfValue,
 } from './amf-types.js';
 import { ByteCursor } from './byte-cursor.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from '../../kernel/byte-writer.js';
 
 export const Amf3Marker = {
   Undefined: 0x00,

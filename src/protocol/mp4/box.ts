@@ -3,71 +3,20 @@
  * (plain and full). Boxes are built bottom-up as Buffers; a parent is its header plus its
  * children concatenated, which keeps every size field right by construction.
  */
+import { ByteWriter } from '../../kernel/byte-writer.js';
 import { mp4Error } from './mp4-error.js';
 
 const MAX_U32 = 0xffffffff;
 
-export class Fields {
-  private buf: Buffer;
-  private len = 0;
-
+/** MP4 box fields: the shared writer plus the checks and field kinds of ISO-BMFF. */
+export class Fields extends ByteWriter {
   constructor(initialSize = 64) {
-    this.buf = Buffer.allocUnsafe(initialSize);
+    super(initialSize);
   }
 
-  get length(): number {
-    return this.len;
-  }
-
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const grown = Buffer.allocUnsafe(size);
-    this.buf.copy(grown, 0, 0, this.len);
-    this.buf = grown;
-  }
-
-  u8(v: number): this {
-    this.reserve(1);
-    this.buf[this.len++] = v & 0xff;
-    return this;
-  }
-
-  u16(v: number): this {
-    this.reserve(2);
-    this.buf.writeUInt16BE(v & 0xffff, this.len);
-    this.len += 2;
-    return this;
-  }
-
-  u24(v: number): this {
-    this.reserve(3);
-    this.buf.writeUIntBE(v & 0xffffff, this.len, 3);
-    this.len += 3;
-    return this;
-  }
-
-  u32(v: number): this {
-    this.reserve(4);
-    this.buf.writeUInt32BE(v >>> 0, this.len);
-    this.len += 4;
-    return this;
-  }
-
-  s32(v: number): this {
-    this.reserve(4);
-    this.buf.writeInt32BE(v | 0, this.len);
-    this.len += 4;
-    return this;
-  }
-
-  u64(v: number): this {
+  override u64(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw mp4Error(`64-bit field value ${v} is not a safe unsigned integer`);
-    this.reserve(8);
-    this.buf.writeBigUInt64BE(BigInt(v), this.len);
-    this.len += 8;
-    return this;
+    return super.u64(v);
   }
 
   /** A field that is 32 bits in version 0 boxes and 64 bits in version 1. */
@@ -75,30 +24,9 @@ export class Fields {
     return version === 1 ? this.u64(v) : this.u32(v);
   }
 
-  zeros(n: number): this {
-    this.reserve(n);
-    this.buf.fill(0, this.len, this.len + n);
-    this.len += n;
-    return this;
-  }
-
   fourcc(code: string): this {
     if (code.length !== 4) throw mp4Error(`fourcc "${code}" is not 4 characters`);
-    this.reserve(4);
-    this.buf.write(code, this.len, 'latin1');
-    this.len += 4;
-    return this;
-  }
-
-  bytes(data: Uint8Array): this {
-    this.reserve(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
-    return this;
-  }
-
-  toBuffer(): Buffer {
-    return this.buf.subarray(0, this.len);
+    return this.latin1(code);
   }
 }
 
