@@ -3,6 +3,7 @@
  * [stream], [seq], [duration] (ms), [timestamp] (ms since the epoch) and Go-style local time
  * fields [2006] [01] [02] [15] [04] [05] [999].
  */
+import { fillTemplate } from '../../kernel/srs-template.js';
 
 export interface HlsTemplateVars {
   vhost: string;
@@ -17,27 +18,16 @@ export interface HlsTemplateVars {
   floorFragmentMs?: number;
 }
 
-const pad = (value: number, width: number) => String(value).padStart(width, '0');
-
 export function renderHlsTemplate(template: string, vars: HlsTemplateVars): string {
-  const t = vars.time;
-  const ms = t.getTime();
-  const timestamp = vars.floorFragmentMs ? Math.floor(ms / vars.floorFragmentMs) : ms;
-  const values: Record<string, string | undefined> = {
+  const ms = vars.time.getTime();
+  const values: Record<string, string | number> = {
     vhost: vars.vhost,
     app: vars.app,
     stream: vars.stream,
-    seq: vars.seq === undefined ? undefined : String(vars.seq),
-    duration: vars.durationMs === undefined ? undefined : String(Math.round(vars.durationMs)),
-    timestamp: String(timestamp),
-    '2006': pad(t.getFullYear(), 4),
-    '01': pad(t.getMonth() + 1, 2),
-    '02': pad(t.getDate(), 2),
-    '15': pad(t.getHours(), 2),
-    '04': pad(t.getMinutes(), 2),
-    '05': pad(t.getSeconds(), 2),
-    '999': pad(t.getMilliseconds(), 3),
+    timestamp: vars.floorFragmentMs ? Math.floor(ms / vars.floorFragmentMs) : ms,
   };
-  // Unknown or unset variables stay as written, as SRS leaves them.
-  return template.replace(/\[([a-z0-9]+)\]/g, (whole, name: string) => values[name] ?? whole);
+  if (vars.seq !== undefined) values.seq = vars.seq;
+  if (vars.durationMs !== undefined) values.duration = Math.round(vars.durationMs);
+  // Unset variables ([seq] in a playlist name) stay as written, as SRS leaves them.
+  return fillTemplate(template, values, vars.time);
 }
