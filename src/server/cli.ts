@@ -8,6 +8,7 @@ import { log } from '../core/logger.js';
 import { TSRS_VERSION } from '../core/version.js';
 import { readConfigFile } from './config-file.js';
 import { detachIntoDaemon, isDaemonChild } from './daemon.js';
+import { keepYoungGenerationSmall } from './heap-tuning.js';
 import { TsrsServer } from './server.js';
 
 const HELP = `tsrs ${TSRS_VERSION}: live streaming server, a drop-in for SRS.
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   if (args.help) return void process.stdout.write(HELP);
+  keepYoungGenerationSmall();
   if (args.version) return void process.stdout.write(`${TSRS_VERSION}\n`);
   if (!args.config) {
     process.stderr.write(`tsrs: no config file, use -c FILE\n${HELP}`);
