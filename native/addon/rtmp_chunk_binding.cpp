@@ -2,6 +2,7 @@
 // ChunkDemuxer class and encodeMessage(). Errors are thrown with a string `code` that the
 // TypeScript facade (src/native/rtmp-chunk.ts) maps to a TsrsError.
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,14 +39,6 @@ Napi::Uint8Array bytes_arg(Napi::Env env, Napi::Value value, const char* name) {
     throw_coded(Napi::TypeError::New(env, std::string(name) + " must be a Buffer or Uint8Array"), kInvalidArgument);
   }
   return value.As<Napi::Uint8Array>();
-}
-
-// Hands the message's vector to a Buffer without copying; the finalizer frees it.
-Napi::Buffer<uint8_t> adopt_payload(Napi::Env env, std::vector<uint8_t>&& payload) {
-  if (payload.empty()) return Napi::Buffer<uint8_t>::New(env, 0);
-  auto* owned = new std::vector<uint8_t>(std::move(payload));
-  return Napi::Buffer<uint8_t>::NewOrCopy(
-      env, owned->data(), owned->size(), [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, owned);
 }
 
 class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
@@ -95,16 +88,37 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
       throw_coded(Napi::Error::New(env, "rtmp chunk stream: " + detail), code);
     }
 
-    Napi::Array out = Napi::Array::New(env, messages.size());
-    for (size_t i = 0; i < messages.size(); i++) {
-      tsrs::ChunkMessage& m = messages[i];
-      Napi::Object js = Napi::Object::New(env);
-      js.Set("csid", Napi::Number::New(env, m.csid));
-      js.Set("typeId", Napi::Number::New(env, m.type_id));
-      js.Set("timestamp", Napi::Number::New(env, m.timestamp));
-      js.Set("streamId", Napi::Number::New(env, m.stream_id));
-      js.Set("payload", adopt_payload(env, std::move(m.payload)));
-      out.Set(uint32_t(i), js);
+    return pack_messages(env, messages);
+  }
+
+  // Every message of one feed in one Buffer: a u32 count, then per message five u32 (csid,
+  // type id, timestamp, stream id, payload length), then the payloads back to back. The
+  // facade slices it into message objects. One allocation per feed instead of an object,
+  // five property sets and an external buffer (with its GC finalizer) per message: this
+  // runs for every message every publisher sends. Undefined when nothing completed.
+  static Napi::Value pack_messages(Napi::Env env, const std::vector<tsrs::ChunkMessage>& messages) {
+    if (messages.empty()) return env.Undefined();
+    constexpr size_t kHeaderWords = 5;
+    size_t headers = 4 + messages.size() * kHeaderWords * 4;
+    size_t total = headers;
+    for (const auto& m : messages) total += m.payload.size();
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, total);
+    uint8_t* p = out.Data();
+    auto put = [&p](uint32_t v) {
+      std::memcpy(p, &v, 4);  // host order: the facade reads it with the same endianness
+      p += 4;
+    };
+    put(uint32_t(messages.size()));
+    for (const auto& m : messages) {
+      put(m.csid);
+      put(m.type_id);
+      put(m.timestamp);
+      put(m.stream_id);
+      put(uint32_t(m.payload.size()));
+    }
+    for (const auto& m : messages) {
+      if (!m.payload.empty()) std::memcpy(p, m.payload.data(), m.payload.size());
+      p += m.payload.size();
     }
     return out;
   }

@@ -28,7 +28,8 @@ export interface RtmpChunkDemuxerOptions {
 }
 
 interface NativeChunkDemuxer {
-  feed(bytes: Uint8Array): RtmpMessage[];
+  /** The completed messages packed in one Buffer (see unpackMessages), or undefined for none. */
+  feed(bytes: Uint8Array): Buffer | undefined;
   readonly inChunkSize: number;
   readonly bytesReceived: number;
 }
@@ -75,11 +76,13 @@ export class RtmpChunkDemuxer {
    * later feed throws too).
    */
   feed(bytes: Uint8Array): RtmpMessage[] {
+    let packed: Buffer | undefined;
     try {
-      return this.native.feed(bytes);
+      packed = this.native.feed(bytes);
     } catch (err) {
       throw toTsrsError(err);
     }
+    return packed === undefined ? [] : unpackMessages(packed);
   }
 
   /** The peer's chunk size, changed by its Set Chunk Size messages. */
@@ -91,6 +94,35 @@ export class RtmpChunkDemuxer {
   get bytesReceived(): number {
     return this.native.bytesReceived;
   }
+}
+
+const HEADER_BYTES = 20;
+const hostIsLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The native feed's layout: u32 count, then per message u32 csid, type id, timestamp, stream
+ * id and payload length (host byte order), then the payloads back to back. Payloads are
+ * views into the packed buffer, which lives as long as any of them.
+ */
+function unpackMessages(packed: Buffer): RtmpMessage[] {
+  const u32 = (offset: number) => (hostIsLittleEndian ? packed.readUInt32LE(offset) : packed.readUInt32BE(offset));
+  const count = u32(0);
+  const messages: RtmpMessage[] = new Array(count);
+  let head = 4;
+  let body = 4 + count * HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    const length = u32(head + 16);
+    messages[i] = {
+      csid: u32(head),
+      typeId: u32(head + 4),
+      timestamp: u32(head + 8),
+      streamId: u32(head + 12),
+      payload: packed.subarray(body, body + length),
+    };
+    head += HEADER_BYTES;
+    body += length;
+  }
+  return messages;
 }
 
 /**

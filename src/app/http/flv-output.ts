@@ -1,17 +1,17 @@
 /**
  * HTTP-FLV and WS-FLV for one stream: every packet becomes one FLV tag, encoded once and
  * framed twice (a chunk for HTTP players, a binary frame for WebSocket players), each framing
- * in its own native fan-out so both kinds start at the cached GOP.
+ * in its own native fan-out so both kinds start at the cached GOP. A framing nobody plays
+ * has no fan-out; with no player at all, packets are not even encoded.
  */
 import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import { MEDIA_TYPE_ID, type MediaPacket } from '../../kernel/packet.js';
 import { buildFlvHeader, buildFlvTag, type FlvTagType } from '../../protocol/flv/tag.js';
-import type { LiveOptions } from '../live/options.js';
 import type { LiveSource } from '../live/source.js';
 import { CHUNKED_FRAMING, WEBSOCKET_FRAMING } from './framing.js';
-import { HttpRemuxOutput, isRandomAccess, type RemuxSettings } from './remux-output.js';
-import { StreamChannel } from './stream-channel.js';
+import { HttpRemuxOutput, type RemuxSettings } from './remux-output.js';
+import { StreamChannel, type ChannelSeed } from './stream-channel.js';
 
 export interface FlvFlags {
   hasAudio: boolean;
@@ -25,19 +25,20 @@ export class HttpFlvOutput extends HttpRemuxOutput {
   private errors = 0;
 
   constructor(
-    options: LiveOptions,
+    source: LiveSource,
     private readonly settings: RemuxSettings,
     label: string,
   ) {
     super();
-    this.http = new StreamChannel(options, CHUNKED_FRAMING, label);
-    this.wsChannel = new StreamChannel(options, WEBSOCKET_FRAMING, label);
+    const seed: ChannelSeed = () => this.seed(source);
+    this.http = new StreamChannel(source.options, CHUNKED_FRAMING, label, seed);
+    this.wsChannel = new StreamChannel(source.options, WEBSOCKET_FRAMING, label, seed);
   }
 
   static of(source: LiveSource, settings: RemuxSettings): HttpFlvOutput {
     let output = source.findOutput(HttpFlvOutput);
     if (!output) {
-      output = new HttpFlvOutput(source.options, settings, `http-flv ${source.url}`);
+      output = new HttpFlvOutput(source, settings, `http-flv ${source.url}`);
       source.addOutput(output);
     }
     return output;
@@ -48,12 +49,22 @@ export class HttpFlvOutput extends HttpRemuxOutput {
   }
 
   onPacket(packet: MediaPacket, source: LiveSource): void {
+    if (!this.http.wantsMessages && !this.wsChannel.wantsMessages) return;
     if (this.dropped(packet)) return;
     const tag = this.encode(packet, source);
     if (!tag) return;
-    const randomAccess = isRandomAccess(packet, source);
+    const randomAccess = source.isRandomAccess(packet);
     this.http.append(tag, packet.timestamp, randomAccess);
     this.wsChannel.append(tag, packet.timestamp, randomAccess);
+  }
+
+  /** The source's cached GOP as FLV tags, for a channel that opens its log mid-stream. */
+  private *seed(source: LiveSource): ReturnType<ChannelSeed> {
+    for (const { item: packet, randomAccess } of source.gop.snapshot()) {
+      if (this.dropped(packet)) continue;
+      const tag = this.encode(packet, source);
+      if (tag) yield { payload: tag, timestampMs: packet.timestamp, randomAccess };
+    }
   }
 
   /** FLV header with the flags SRS would pick, then metadata and sequence headers. */

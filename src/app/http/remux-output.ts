@@ -48,8 +48,3 @@ export abstract class HttpRemuxOutput implements SourceOutput {
     for (const channel of this.channels()) channel.close('stream source closed');
   }
 }
-
-/** Audio-only streams have no keyframes: any audio frame is a start point. */
-export function isRandomAccess(packet: MediaPacket, source: LiveSource): boolean {
-  return packet.isKeyframe || (packet.kind === 'audio' && !source.hasVideo && !packet.isSequenceHeader);
-}

@@ -2,7 +2,7 @@
  * One stream's players of one wire framing (chunked HTTP, or WebSocket frames): each message
  * is framed once and appended to a native fan-out log that writes it to every plain-TCP
  * player, starting new ones at the cached GOP; nothing runs in JavaScript per player per
- * message.
+ * message. A channel given a seed keeps its log only while it has players (see PlayerLog).
  *
  * TLS players cannot be written by the native side (it would bypass the encryption), so
  * they get a JavaScript sink instead: one shared buffer per message written to each, starting
@@ -11,9 +11,9 @@
 import type { Socket } from 'node:net';
 import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
-import { Fanout } from '../../native/fanout.js';
+import type { Fanout } from '../../native/fanout.js';
 import type { LiveOptions } from '../live/options.js';
-import { MergedWrites } from '../live/merged-writes.js';
+import { PlayerLog, type SeedMessage } from '../live/player-log.js';
 
 export interface ChannelFraming {
   readonly name: string;
@@ -29,6 +29,9 @@ export interface PlayerHooks {
   /** The stream ended and every byte including the end marker was written: close gracefully. */
   onEnded(): void;
 }
+
+/** The stream's cached GOP as unframed messages, for a log opened mid-stream. */
+export type ChannelSeed = () => Iterable<{ payload: Uint8Array; timestampMs: number; randomAccess: boolean }>;
 
 export interface ChannelPlayer {
   /** Bytes written to this player so far (preamble included). */
@@ -53,43 +56,60 @@ interface JsSink {
 }
 
 export class StreamChannel {
-  private readonly fanout: Fanout;
+  private readonly log: PlayerLog;
   private readonly players = new Map<number, PlayerHooks>();
   private readonly sinks = new Set<JsSink>();
-  private readonly writes: MergedWrites;
   private readonly endTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
+  /**
+   * Without a seed (remuxers whose output depends on every earlier message), the log stays
+   * open for the channel's whole life so it always holds the current GOP.
+   */
   constructor(
     options: LiveOptions,
     readonly framing: ChannelFraming,
     private readonly label: string,
+    private readonly seed?: ChannelSeed,
   ) {
-    this.fanout = new Fanout({
-      queueLimitMs: Math.max(1, options.queueLengthSeconds) * 1000,
-      gopCache: options.gopCache,
-      gopCacheMaxFrames: options.gopCacheMaxFrames,
-    });
-    this.writes = new MergedWrites(options, () => {
-      if (!this.closed) this.fanout.flush();
-    });
-    this.fanout.onEvent((playerId, kind, detail) => {
+    this.log = new PlayerLog(options, (playerId, kind, detail) => {
       if (kind === 'dead') this.players.get(playerId)?.onDead(detail);
       else log.verbose(`${this.label} ${framing.name} player ${playerId}: ${kind} ${detail}`);
     });
+    if (!seed) this.log.open(() => []);
   }
 
   get playerCount(): number {
     return this.players.size + this.sinks.size;
   }
 
+  /** True when an appended message would reach someone (or be kept for a later player). */
+  get wantsMessages(): boolean {
+    return !this.closed && (this.log.isOpen || this.sinks.size > 0);
+  }
+
   /** One stream message; `randomAccess` marks where a player may start. */
   append(payload: Uint8Array, timestampMs: number, randomAccess: boolean): void {
-    if (this.closed || payload.length === 0) return;
+    if (!this.wantsMessages || payload.length === 0) return;
     const parts = this.framing.frame(payload);
-    this.fanout.append(parts, timestampMs, randomAccess);
+    this.log.append(parts, timestampMs, randomAccess);
     if (this.sinks.size > 0) this.writeSinks(Buffer.concat(parts), randomAccess);
-    this.writes.scheduled();
+  }
+
+  private openLog(): Fanout {
+    return this.log.open(() => this.framedSeed());
+  }
+
+  private *framedSeed(): Iterable<SeedMessage> {
+    for (const message of this.seed?.() ?? []) {
+      if (message.payload.length === 0) continue;
+      yield { bytes: this.framing.frame(message.payload), timestampMs: message.timestampMs, randomAccess: message.randomAccess };
+    }
+  }
+
+  /** The last native player left a channel that can reseed: free the log. */
+  private releaseIfUnused(): void {
+    if (this.seed && this.players.size === 0) this.log.release();
   }
 
   /**
@@ -101,19 +121,28 @@ export class StreamChannel {
     const preamble: Uint8Array[] = [head];
     for (const piece of body) preamble.push(...this.framing.frame(piece));
     if ((socket as Socket & { encrypted?: boolean }).encrypted) return this.attachSink(socket, preamble, hooks);
-    const id = this.fanout.addSocket(socket, preamble, startAtGop);
+    const fanout = this.openLog();
+    let id: number;
+    try {
+      id = fanout.addSocket(socket, preamble, startAtGop);
+    } catch (err) {
+      this.releaseIfUnused();
+      throw err;
+    }
     this.players.set(id, hooks);
     let finalBytes: number | undefined;
+    // The log this player is on; once freed (channel closed) its calls would throw.
+    const onLog = () => this.log.current === fanout;
     return {
-      bytesSent: () => finalBytes ?? this.fanout.playerStats(id)?.bytesSent ?? 0,
+      bytesSent: () => finalBytes ?? (onLog() ? (fanout.playerStats(id)?.bytesSent ?? 0) : 0),
       send: (bytes) => {
-        if (finalBytes === undefined && !this.closed && this.fanout.send(id, bytes)) this.fanout.flush();
+        if (finalBytes === undefined && !this.closed && onLog() && fanout.send(id, bytes)) fanout.flush();
       },
       detach: () => {
         if (finalBytes === undefined) {
           this.players.delete(id);
-          const last = this.fanout.playerStats(id)?.bytesSent ?? 0;
-          finalBytes = this.fanout.removePlayer(id)?.bytesSent ?? last;
+          finalBytes = onLog() ? (fanout.removePlayer(id)?.bytesSent ?? 0) : 0;
+          this.releaseIfUnused();
         }
         return finalBytes;
       },
@@ -165,20 +194,22 @@ export class StreamChannel {
       this.writeSink(sink, this.framing.end);
       sink.hooks.onEnded();
     }
+    const fanout = this.log.current;
+    if (!fanout) return;
     const waiting = new Set(this.players.keys());
     const marked = new Set<number>();
     const startedAt = Date.now();
     const step = (): void => {
-      if (this.closed) return;
+      if (this.closed || this.log.current !== fanout) return;
       for (const id of waiting) {
-        const stats = this.fanout.playerStats(id);
+        const stats = fanout.playerStats(id);
         if (!stats || stats.state === 'dead' || !this.players.has(id)) waiting.delete(id);
-        else if (!marked.has(id) && stats.state === 'active' && stats.pendingMessages === 0 && this.fanout.send(id, this.framing.end)) marked.add(id);
+        else if (!marked.has(id) && stats.state === 'active' && stats.pendingMessages === 0 && fanout.send(id, this.framing.end)) marked.add(id);
       }
-      this.fanout.flush();
+      fanout.flush();
       const timedOut = Date.now() - startedAt >= END_DRAIN_TIMEOUT_MS;
       for (const id of waiting) {
-        const stats = this.fanout.playerStats(id);
+        const stats = fanout.playerStats(id);
         const drained = marked.has(id) && stats?.state === 'active';
         if (!drained && !timedOut) continue;
         waiting.delete(id);
@@ -197,12 +228,11 @@ export class StreamChannel {
   }
 
   flushNow(): void {
-    this.writes.now();
+    this.log.flushNow();
   }
 
   close(reason: string): void {
     if (this.closed) return;
-    this.writes.cancel();
     for (const timer of this.endTimers) clearTimeout(timer);
     this.endTimers.clear();
     this.closed = true;
@@ -217,6 +247,6 @@ export class StreamChannel {
     }
     this.players.clear();
     this.sinks.clear();
-    this.fanout.close();
+    this.log.release();
   }
 }

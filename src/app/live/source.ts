@@ -6,6 +6,7 @@
  */
 import { TsrsError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
+import { GopCache } from '../../kernel/gop-cache.js';
 import { MixQueue } from '../../kernel/jitter-mix-queue.js';
 import type { MediaPacket } from '../../kernel/packet.js';
 import { streamUrl } from '../../kernel/stream-url.js';
@@ -43,6 +44,8 @@ export class LiveSource {
   readonly counters = { videoFrames: 0, audioFrames: 0, bytesIn: 0 };
   /** Last time the source had a publisher or an active output (for idle cleanup). */
   lastActiveAt = Date.now();
+  /** The current publish session's GOP: what outputs seed a new fan-out log from. */
+  readonly gop = new GopCache<MediaPacket>();
   private readonly outputs = new Set<SourceOutput>();
   private corrector: TimeCorrector;
   private lastTimestamp = 0;
@@ -76,6 +79,7 @@ export class LiveSource {
     this.publishedAt = Date.now();
     this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
     this.seenVideo = false;
+    this.gop.clear();
     // Players that waited through a republish see time keep moving forward.
     this.corrector = createTimeCorrector(this.options, this.lastTimestamp > 0 ? this.lastTimestamp + 1 : 0);
     for (const output of this.outputs) output.onPublish?.(this);
@@ -88,6 +92,8 @@ export class LiveSource {
     this.mixQueue = undefined;
     this.publisher = undefined;
     this.lastActiveAt = Date.now();
+    // The GOP needs this session's sequence headers: a player arriving later must not get it.
+    this.gop.clear();
     for (const output of this.outputs) output.onUnpublish?.(this);
     log.trace(`source ${this.url}: unpublished, ${this.counters.videoFrames} video and ${this.counters.audioFrames} audio frames`);
   }
@@ -119,7 +125,13 @@ export class LiveSource {
     } else {
       this.metadata = packet;
     }
+    this.gop.push(packet, this.isRandomAccess(packet), { enabled: this.options.gopCache, maxFrames: this.options.gopCacheMaxFrames });
     for (const output of this.outputs) output.onPacket(packet, this);
+  }
+
+  /** Where a player may start: a keyframe, or any audio frame of a stream without video. */
+  isRandomAccess(packet: MediaPacket): boolean {
+    return packet.isKeyframe || (packet.kind === 'audio' && !this.seenVideo && !packet.isSequenceHeader);
   }
 
   /** The packets a new consumer must get before any frame: metadata, then sequence headers. */
@@ -155,6 +167,7 @@ export class LiveSource {
     for (const output of outputs) output.close();
     this.outputs.clear();
     this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
+    this.gop.clear();
     return Promise.all(outputs.map((o) => o.flushed?.())).then(() => undefined);
   }
 }

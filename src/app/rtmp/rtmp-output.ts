@@ -2,16 +2,17 @@
  * A stream's RTMP players: each published message is chunked once (fmt 0 first chunk, so
  * any message boundary is a valid start) and appended to one native fan-out log; the log
  * writes it to every player with one writev per merged-write interval. No JavaScript runs
- * per player per message.
+ * per player per message, and none at all while the stream has no RTMP player: the log
+ * exists only while someone plays (see PlayerLog).
  */
 import type { Socket } from 'node:net';
 import { log } from '../../core/logger.js';
 import { MEDIA_TYPE_ID, type MediaPacket } from '../../kernel/packet.js';
-import { Fanout, type FanoutPlayerStats, type FanoutStats } from '../../native/fanout.js';
+import type { FanoutPlayerStats, FanoutStats } from '../../native/fanout.js';
 import { encodeRtmpMessage } from '../../native/rtmp-chunk.js';
 import type { LiveSource, SourceOutput } from '../live/source.js';
 import type { LiveOptions } from '../live/options.js';
-import { MergedWrites } from '../live/merged-writes.js';
+import { PlayerLog, type SeedMessage } from '../live/player-log.js';
 import { ChunkStreamId, PLAY_STREAM_ID } from './constants.js';
 import { encodeOnStatus } from '../../protocol/rtmp/messages-replies.js';
 import { RtmpMessageType } from '../../protocol/rtmp/messages.js';
@@ -25,9 +26,8 @@ export interface RtmpPlayerEvents {
 
 export class RtmpOutput implements SourceOutput {
   readonly chunkSize: number;
-  private readonly fanout: Fanout;
+  private readonly log: PlayerLog;
   private readonly players = new Map<number, RtmpPlayerEvents>();
-  private readonly writes: MergedWrites;
   /** Stream time of the last audio/video message: the fan-out log's clock for lag checks. */
   private lastTimestamp = 0;
   /** The cached GOP belongs to the current publish session (a keyframe came since publish). */
@@ -35,13 +35,7 @@ export class RtmpOutput implements SourceOutput {
 
   constructor(private readonly options: LiveOptions) {
     this.chunkSize = options.chunkSize;
-    this.fanout = new Fanout({
-      queueLimitMs: Math.max(1, options.queueLengthSeconds) * 1000,
-      gopCache: options.gopCache,
-      gopCacheMaxFrames: options.gopCacheMaxFrames,
-    });
-    this.writes = new MergedWrites(options, () => this.fanout.flush());
-    this.fanout.onEvent((playerId, kind, detail) => {
+    this.log = new PlayerLog(options, (playerId, kind, detail) => {
       if (kind === 'dead') this.players.get(playerId)?.onDead(detail);
       else log.verbose(`rtmp player ${playerId}: ${kind} ${detail}`);
     });
@@ -68,15 +62,22 @@ export class RtmpOutput implements SourceOutput {
   }
 
   onPacket(packet: MediaPacket, source: LiveSource): void {
-    // Audio-only streams have no keyframes: any audio message is a start point.
-    const randomAccess = packet.isKeyframe || (packet.kind === 'audio' && !source.hasVideo && !packet.isSequenceHeader);
+    const randomAccess = source.isRandomAccess(packet);
     if (randomAccess) this.gopIsCurrent = true;
     // Script data is stamped 0 under time_jitter full whatever the stream time; the fan-out
     // measures lag by these times, so a player stopped just before it would look far behind
     // and skip a GOP. The log gets the stream's current time for it instead.
     if (packet.kind !== 'data') this.lastTimestamp = packet.timestamp;
-    this.fanout.append(this.encode(packet), this.lastTimestamp, randomAccess);
-    this.writes.scheduled();
+    if (this.log.isOpen) this.log.append(this.encode(packet), this.lastTimestamp, randomAccess);
+  }
+
+  /** The source's cached GOP as log messages, for a log opened mid-stream. */
+  private *seed(source: LiveSource): Iterable<SeedMessage> {
+    let logTime = 0;
+    for (const { item: packet, randomAccess } of source.gop.snapshot()) {
+      if (packet.kind !== 'data') logTime = packet.timestamp;
+      yield { bytes: this.encode(packet), timestampMs: logTime, randomAccess };
+    }
   }
 
   onPublish(): void {
@@ -91,9 +92,9 @@ export class RtmpOutput implements SourceOutput {
     const notify = { csid: ChunkStreamId.OverStream, typeId: RtmpMessageType.CommandAmf0, timestamp: 0, streamId: PLAY_STREAM_ID, payload };
     // Logged at the stream's current time, not 0: the fan-out measures a player's lag by
     // timestamps, and a 0 would make a player still before it look far behind the next session.
-    this.fanout.append(encodeRtmpMessage(notify, this.chunkSize), this.lastTimestamp, false);
+    this.log.append(encodeRtmpMessage(notify, this.chunkSize), this.lastTimestamp, false);
     this.gopIsCurrent = false;
-    this.writes.now();
+    this.log.flushNow();
   }
 
   /**
@@ -104,32 +105,39 @@ export class RtmpOutput implements SourceOutput {
   attach(socket: Socket, control: Buffer[], source: LiveSource, events: RtmpPlayerEvents): number {
     const startup = source.startupPackets().map((packet) => this.encode(packet));
     const fromGop = this.options.gopCache && source.isPublishing && this.gopIsCurrent;
-    const id = this.fanout.addSocket(socket, [...control, ...startup], fromGop);
-    this.players.set(id, events);
-    return id;
+    const fanout = this.log.open(() => this.seed(source));
+    try {
+      const id = fanout.addSocket(socket, [...control, ...startup], fromGop);
+      this.players.set(id, events);
+      return id;
+    } finally {
+      if (this.players.size === 0) this.log.release();
+    }
   }
 
   /** A control message for one player (pause replies, ping...), after its current message. */
   send(playerId: number, bytes: Buffer): void {
-    this.fanout.send(playerId, bytes);
+    this.log.current?.send(playerId, bytes);
   }
 
   detach(playerId: number): number {
-    this.players.delete(playerId);
-    return this.fanout.removePlayer(playerId)?.bytesSent ?? 0;
+    if (!this.players.delete(playerId)) return 0;
+    const sent = this.log.current?.removePlayer(playerId)?.bytesSent ?? 0;
+    if (this.players.size === 0) this.log.release();
+    return sent;
   }
 
   playerBytesSent(playerId: number): number {
-    return this.fanout.playerStats(playerId)?.bytesSent ?? 0;
+    return this.log.current?.playerStats(playerId)?.bytesSent ?? 0;
   }
 
-  /** The fan-out's retained log and totals (memory checks, API). */
+  /** The fan-out's retained log and totals (memory checks, API); empty while nobody plays. */
   stats(): FanoutStats {
-    return this.fanout.stats();
+    return this.log.stats();
   }
 
   playerStats(playerId: number): FanoutPlayerStats | undefined {
-    return this.fanout.playerStats(playerId);
+    return this.log.current?.playerStats(playerId);
   }
 
   get playerCount(): number {
@@ -141,9 +149,8 @@ export class RtmpOutput implements SourceOutput {
   }
 
   close(): void {
-    this.writes.cancel();
     for (const events of this.players.values()) events.onDead('stream source closed');
     this.players.clear();
-    this.fanout.close();
+    this.log.release();
   }
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TsrsError } from '../../../src/core/errors.js';
 import type { ClientInfo } from '../../../src/app/live/context.js';
 import type { LiveSource } from '../../../src/app/live/source.js';
+import { HttpFlvOutput } from '../../../src/app/http/flv-output.js';
 import type { MediaPacket } from '../../../src/kernel/packet.js';
 import { FlvReader } from '../../../src/protocol/flv/reader.js';
 import { dechunk, openLive, openWebSocket, parseHead, rawRequest } from './clients.js';
@@ -99,6 +100,29 @@ describe('HTTP-FLV players on the native fan-out', () => {
     expect(tags.map((t) => t.type)).toEqual([18, 9, 8, 9]);
     await ws.closed;
     expect(ws.frames[ws.frames.length - 1]!.opcode).toBe(0x8);
+  });
+
+  it('encodes nothing while nobody plays, and a player joining later starts at the cached keyframe', async () => {
+    const source = h.ctx.sources.fetchOrCreate('__defaultVhost__', 'live', 'lazy');
+    const publishing = startPublishing(source);
+    const output = source.findOutput(HttpFlvOutput)!;
+    for (let i = 0; i < 30; i++) source.feed(videoFrame(40 + i * 40, i % 10 === 0, 200 + i));
+    expect(output.http.wantsMessages).toBe(false);
+    expect(output.ws.wantsMessages).toBe(false);
+
+    const player = openLive(h.httpPort, '/live/lazy.flv');
+    await until(() => output.http.wantsMessages);
+    expect(output.ws.wantsMessages).toBe(false);
+    source.feed(videoFrame(40 + 30 * 40, false, 230));
+    const videoFrames = () => bodyTags(player.received()).tags.filter((t) => t.type === 9).slice(1);
+    await until(() => videoFrames().some((t) => t.data.length === 230));
+    const frames = videoFrames();
+    // The GOP from frame 20 (a keyframe, 220 bytes) to the live frame 30.
+    expect(frames.map((t) => t.data.length)).toEqual(Array.from({ length: 11 }, (_, i) => 220 + i));
+    expect(frames[0]!.data[0]).toBe(0x17);
+    player.socket.destroy();
+    await until(() => !output.http.wantsMessages);
+    publishing.stop();
   });
 
   it('lets a player wait for the publisher, then starts it with metadata and sequence headers', async () => {

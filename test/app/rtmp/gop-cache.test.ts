@@ -113,4 +113,45 @@ describe('RTMP gop cache', () => {
     await publisher.close();
     await player.client.close();
   });
+
+  it('keeps no fan-out log while nobody plays, frees it when the last player leaves, reseeds the next', async () => {
+    const server = await startRtmpTestServer({ live: { mwLatencyMs: 0, gopCache: true } });
+    servers.push(server);
+    const publisher = await RtmpClient.connect(server.url('live/lazy'));
+    await publisher.publish();
+    const stream = syntheticStream({ frames: 90, gop: 25 });
+    const at = (frame: number) => stream.findIndex((m) => m.typeId === VIDEO && frameIndex(VIDEO, m.payload) === frame);
+    await sendPaced(publisher, stream.slice(0, at(40)), { speed: Infinity });
+    const output = server.source('live/lazy')!.findOutput(RtmpOutput)!;
+    expect(output.stats().messages).toBe(0);
+
+    const firstPlayer = await startPlayer(server.url('live/lazy'));
+    await firstPlayer.until(() => firstPlayer.messages.some((m) => frameIndex(VIDEO, m.payload) === 39), 5000, 'frame 39');
+    expect(output.stats().messages).toBeGreaterThan(0);
+    await firstPlayer.client.close();
+    await waitFor(() => output.playerCount === 0);
+    expect(output.stats().messages).toBe(0);
+    const sentBefore = output.stats().bytesSent;
+    expect(sentBefore).toBeGreaterThan(0);
+
+    await sendPaced(publisher, stream.slice(at(40), at(60)), { speed: Infinity });
+    const secondPlayer = await startPlayer(server.url('live/lazy'));
+    await sendPaced(publisher, stream.slice(at(60)), { speed: Infinity });
+    await secondPlayer.until(() => secondPlayer.messages.some((m) => frameIndex(VIDEO, m.payload) === 89), 5000, 'frame 89');
+    const video = secondPlayer.messages.filter((m) => m.typeId === VIDEO && frameIndex(VIDEO, m.payload) >= 0);
+    expect(frameIndex(VIDEO, video[0]!.payload)).toBe(50);
+    expect(isKeyframePayload(video[0]!.payload)).toBe(true);
+    expect(video.map((m) => frameIndex(VIDEO, m.payload))).toEqual(Array.from({ length: 40 }, (_, i) => 50 + i));
+    expect(output.stats().bytesSent).toBeGreaterThan(sentBefore);
+    await publisher.close();
+    await secondPlayer.client.close();
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
