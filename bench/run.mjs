@@ -20,8 +20,8 @@ const USAGE = `usage: node bench/run.mjs [options]
   --server NAME=CMD       also run any RTMP server; CMD may use {port} {http_port} {dir} (repeatable);
                           NAME@PORT=CMD when CMD cannot take a port; app is "live"
   --scenarios LIST        1 players, 2 publishers, 3 HTTP-FLV players, 4 latency (default 1,2,3,4)
-  --players LIST          scenario 1/3 steps (default 500,1000,2000,3000,4000,6000,9000,12000)
-  --publishers LIST       scenario 2 steps (default 10,50,100,200,400)
+  --players LIST          scenario 1/3 steps (default 1000,2000,4000,6000,9000,12000)
+  --publishers LIST       scenario 2 steps (default 200,800,1600,3200,4800)
   --step-seconds S        length of each step (default 25)
   --window S              receive-rate window of rtmp-load (default 10)
   --latency-seconds S     length of each latency run (default 30)
@@ -85,8 +85,8 @@ function parseArgs(argv) {
   }
   const q = o.quick;
   o.servers ??= q ? ['nginx', 'tsrs'] : ['nginx', 'tsrs', 'nms'];
-  o.players ??= q ? [20, 100] : [500, 1000, 2000, 3000, 4000, 6000, 9000, 12000];
-  o.publishers ??= q ? [5, 20] : [10, 50, 100, 200, 400];
+  o.players ??= q ? [20, 100] : [1000, 2000, 4000, 6000, 9000, 12000];
+  o.publishers ??= q ? [5, 20] : [200, 800, 1600, 3200, 4800];
   o.stepS ??= q ? 8 : 25;
   o.windowS ??= q ? 3 : 10;
   o.latencyS ??= q ? 6 : 30;

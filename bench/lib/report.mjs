@@ -48,13 +48,23 @@ function failuresCell(failures) {
 }
 
 /** Largest N whose row meets the bar; null when none does. */
-export function capacity(rows, server, { okPct = 95, cpuPct = 95 } = {}) {
+export function capacity(rows, server, { okPct = 95, cpuPct = 95, maxLagMs = Infinity } = {}) {
   let best = null;
   for (const r of rows) {
     if (r.server !== server || r.failed || r.skipped || r.baseline || r.n === 0) continue;
-    if (r.okPct >= okPct && r.cpuPct !== null && r.cpuPct < cpuPct && (best === null || r.n > best)) best = r.n;
+    const keepsUp = r.okPct >= okPct && r.cpuPct !== null && r.cpuPct < cpuPct && !((r.maxLagMs ?? 0) >= maxLagMs);
+    if (keepsUp && (best === null || r.n > best)) best = r.n;
   }
   return best;
+}
+
+/** The publishers bar: every publisher live, none held back a second, CPU < 95%. */
+export const PUBLISHER_BAR = { okPct: 100, cpuPct: 95, maxLagMs: 1000 };
+
+/** A capacity equal to the largest step that server ran is only a lower bound. */
+function isLowerBound(rows, server, cap) {
+  const ran = rows.filter((r) => r.server === server && !r.failed && !r.skipped && r.n > 0).map((r) => r.n);
+  return cap !== null && cap === Math.max(...ran);
 }
 
 function serverOrder(rows) {
@@ -81,18 +91,37 @@ function ratioTable(rows, unit) {
   return out;
 }
 
-function capacityLines(rows, what) {
+function capacityLines(rows, what, bar = undefined, barText = `≥ 95% of players at ≥ 95% of the bitrate and CPU < 95%`) {
   const servers = serverOrder(rows);
-  const caps = servers.map((s) => ({ s, cap: capacity(rows, s) }));
+  const caps = servers.map((s) => ({ s, cap: capacity(rows, s, bar), atLeast: isLowerBound(rows, s, capacity(rows, s, bar)) }));
   const lowest = Math.min(...rows.filter((r) => r.n > 0).map((r) => r.n));
-  const show = (c) => (c === null ? `< ${lowest}` : String(c));
-  const out = [`Capacity (largest ${what} with ≥ 95% of players at ≥ 95% of the bitrate and CPU < 95%): ${caps.map((c) => `${c.s} **${show(c.cap)}**`).join(', ')}`];
+  const show = (c) => (c.cap === null ? `< ${lowest}` : `${c.atLeast ? '≥ ' : ''}${c.cap}`);
+  const out = [`Capacity (largest ${what} with ${barText}; ≥ when it is the largest step run): ${caps.map((c) => `${c.s} **${show(c)}**`).join(', ')}`];
   const ref = caps.find((c) => c.s === REFERENCE);
   for (const c of caps) {
     if (c.s === REFERENCE || !ref) continue;
-    if (c.cap !== null && ref.cap !== null) out.push(`; ${c.s}/${REFERENCE} = **${fmt(c.cap / ref.cap, 2)}**`);
+    if (c.cap === null || ref.cap === null) continue;
+    // A lower bound over an exact value is still a lower bound; over another bound it says nothing.
+    const prefix = c.atLeast && !ref.atLeast ? '≥ ' : '';
+    if (!ref.atLeast) out.push(`; ${c.s}/${REFERENCE} = **${prefix}${fmt(c.cap / ref.cap, 2)}**`);
+    else out.push(`; ${c.s}/${REFERENCE}: not measured (${REFERENCE} kept up at every step)`);
   }
   return ['', out.join('')];
+}
+
+/** CPU per client from the largest step each server kept up at: a projection, labelled as one. */
+function projectionLines(rows, unit, bar) {
+  const servers = serverOrder(rows);
+  const perClient = servers.map((s) => {
+    const cap = capacity(rows, s, bar);
+    const row = rows.find((r) => r.server === s && r.n === cap && !r.failed && !r.skipped);
+    return { s, cost: row && row.cpuPct > 0 ? row.cpuPct / row.n : null };
+  });
+  const cells = perClient.filter((p) => p.cost !== null).map((p) => `${p.s} ${fmt(p.cost * 1000, 1)} (≈ ${fmt(95 / p.cost, 0)} ${unit} at 95%)`);
+  if (!cells.length) return [];
+  const ref = perClient.find((p) => p.s === REFERENCE && p.cost !== null);
+  const ratios = ref ? perClient.filter((p) => p.s !== REFERENCE && p.cost !== null).map((p) => `; ${p.s}/${REFERENCE} = ${fmt(ref.cost / p.cost, 2)}`) : [];
+  return ['', `CPU per 1000 ${unit} in % of a core, from each server's largest passing step, and the linear projection of capacity: ${cells.join(', ')}${ratios.join('')} (a projection, not a measurement).`];
 }
 
 function sortRows(rows) {
@@ -130,13 +159,22 @@ export function publishersSection(rows) {
   out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of sortRows(rows)) {
     if (r.failed) out.push(`| ${r.n} | ${r.server} | **failed**: ${firstLine(r.failed)} | | | | | | | | |`);
+    else if (r.skipped) out.push(`| ${r.n} | ${r.server} | skipped (${r.skipped}) | | | | | | | | |`);
     else if (r.baseline) out.push(`| 0 | ${r.server} | ${fmt(r.cpuPct)} | ${fmt(r.rssMb)} | (baseline: idle) | | | | | | |`);
     else
       out.push(
         `| ${r.n} | ${r.server} | ${fmt(r.cpuPct)} | ${fmt(r.rssMb)} | ${fmt(r.rssPerClientKb)} | ${fmt(r.okPct)}% | ${r.maxLagMs} | ${fmt(r.coreBusy, 0)} | ${fmt(r.loadCpu, 0)} | ${otherCell(r)} | ${failuresCell(r.failures)} |`,
       );
   }
-  out.push(...otherNotes(rows), ...ratioTable(rows, 'publishers'), '', ...failureNotes(rows), '');
+  out.push(
+    ...capacityLines(rows, 'M', PUBLISHER_BAR, 'every publisher live, max lag < 1000 ms and CPU < 95%'),
+    ...projectionLines(rows, 'publishers', PUBLISHER_BAR),
+    ...otherNotes(rows),
+    ...ratioTable(rows, 'publishers'),
+    '',
+    ...failureNotes(rows),
+    '',
+  );
   return out;
 }
 

@@ -203,8 +203,13 @@ export async function publishersScenario(ctx, server) {
     await sleep(1500);
     const idle = summarize(await idleSamples(handle.proc.pid), 0, Infinity);
     rows.push({ server: server.label, n: 0, cpuPct: idle?.cpuPct ?? null, rssMb: idle?.rssMb ?? null, baseline: true });
+    let overloadedAt = null;
     for (let i = 0; i < ctx.publishers.length; i++) {
       const m = ctx.publishers[i];
+      if (overloadedAt !== null) {
+        rows.push({ server: server.label, n: m, skipped: `overloaded at ${overloadedAt}` });
+        continue;
+      }
       if (!handle.proc.alive()) {
         await stopGroup(handle.proc, 500);
         handle = await startServer(ctx, server);
@@ -240,6 +245,10 @@ export async function publishersScenario(ctx, server) {
         steadyS: stats?.seconds ?? 0,
         failures: step.summary?.failures ?? {},
       });
+      const row = rows[rows.length - 1];
+      // Past this, larger steps only take time: a server that held back publishers for
+      // seconds or used the whole core cannot do more.
+      if (row.okPct < 50 || row.maxLagMs > 5000 || (row.cpuPct ?? 0) >= 98) overloadedAt = m;
     }
     return rows;
   } finally {
