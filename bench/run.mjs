@@ -187,7 +187,9 @@ async function main() {
       try {
         if (scenario === 1) results[1].push(...(await playersScenario(ctx, s)));
         else if (scenario === 3) results[3].push(...(await playersScenario(ctx, s, { http: true })));
-        else if (scenario === 2) results[2].push(...(await publishersScenario(ctx, s)));
+        else if (scenario === 2) {
+          for (const v of s.publisherVariants ?? [{ variant: 'default', label: s.label }]) results[2].push(...(await publishersScenario(ctx, s, v)));
+        }
         else for (const v of s.latencyVariants) results[4].push(...(await latencyScenario(ctx, s, v)));
       } catch (e) {
         results[scenario].push({ server: s.label, n: 0, failed: `runner error: ${e.stack ?? e}` });

@@ -192,48 +192,49 @@ export async function playersScenario(ctx, server, { http = false } = {}) {
 // ------------------------------------------------------------------ scenario 2: publishers
 
 /** M publishers (one stream each), no players. */
-export async function publishersScenario(ctx, server) {
+export async function publishersScenario(ctx, server, variant = { variant: 'default', label: server.label }) {
+  const label = variant.label;
   const rows = [];
-  let handle = await startServer(ctx, server);
+  let handle = await startServer(ctx, server, { variant: variant.variant });
   if (handle.error) {
-    for (const m of ctx.publishers) rows.push({ server: server.label, n: m, failed: handle.error });
+    for (const m of ctx.publishers) rows.push({ server: label, n: m, failed: handle.error });
     return rows;
   }
   try {
     await sleep(1500);
     const idle = summarize(await idleSamples(handle.proc.pid), 0, Infinity);
-    rows.push({ server: server.label, n: 0, cpuPct: idle?.cpuPct ?? null, rssMb: idle?.rssMb ?? null, baseline: true });
+    rows.push({ server: label, n: 0, cpuPct: idle?.cpuPct ?? null, rssMb: idle?.rssMb ?? null, baseline: true });
     let overloadedAt = null;
     for (let i = 0; i < ctx.publishers.length; i++) {
       const m = ctx.publishers[i];
       if (overloadedAt !== null) {
-        rows.push({ server: server.label, n: m, skipped: `overloaded at ${overloadedAt}` });
+        rows.push({ server: label, n: m, skipped: `overloaded at ${overloadedAt}` });
         continue;
       }
       if (!handle.proc.alive()) {
         await stopGroup(handle.proc, 500);
-        handle = await startServer(ctx, server);
+        handle = await startServer(ctx, server, { variant: variant.variant });
         if (handle.error) {
-          for (const mm of ctx.publishers.slice(i)) rows.push({ server: server.label, n: mm, failed: `restart failed: ${handle.error}` });
+          for (const mm of ctx.publishers.slice(i)) rows.push({ server: label, n: mm, failed: `restart failed: ${handle.error}` });
           return rows;
         }
       }
-      ctx.log(`  scenario 2 ${server.label}: ${m} publishers`);
+      ctx.log(`  scenario 2 ${label}: ${m} publishers`);
       const url = `rtmp://127.0.0.1:${handle.port}/${APP}/s2m${m}`;
-      const step = await loadStep(ctx, handle, ['--url', url, '--publish-file', ctx.media, '--streams', String(m), '--window', String(ctx.windowS)], ctx.stepS, `s2 ${server.key} m=${m}`);
+      const step = await loadStep(ctx, handle, ['--url', url, '--publish-file', ctx.media, '--streams', String(m), '--window', String(ctx.windowS)], ctx.stepS, `s2 ${server.key} ${variant.variant} m=${m}`);
       if (!step.serverAlive) {
-        rows.push({ server: server.label, n: m, failed: deathReason(handle) });
+        rows.push({ server: label, n: m, failed: deathReason(handle) });
         continue;
       }
       if (step.loadgenError || !step.lines.length) {
-        rows.push({ server: server.label, n: m, failed: step.loadgenError ?? 'rtmp-load printed nothing' });
+        rows.push({ server: label, n: m, failed: step.loadgenError ?? 'rtmp-load printed nothing' });
         continue;
       }
       const live = step.lines.find((l) => l.pub_live >= m)?.t ?? step.lines[step.lines.length - 1].t;
       const steady = steadyLines(step.lines, live + 2);
       const stats = serverStats(step, steady);
       rows.push({
-        server: server.label,
+        server: label,
         n: m,
         cpuPct: stats?.cpuPct ?? null,
         rssMb: stats?.rssMb ?? null,

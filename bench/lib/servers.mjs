@@ -17,6 +17,7 @@ export const APP = 'live';
  * @typedef {{
  *   key: string, label: string, httpFlv: boolean,
  *   latencyVariants: { variant: string, label: string }[],
+ *   publisherVariants?: { variant: string, label: string }[],
  *   prepare(opts: { install: boolean, scratch: string }): { ok: boolean, reason?: string },
  *   version(): string,
  *   command(o: StartOptions): { argv: string[], cwd?: string },
@@ -110,6 +111,10 @@ export function tsrsConfig({ port, httpPort, variant, httpFlv }) {
     // SRS's low-latency recipe (conf/realtime.conf): no merged writes, no Nagle.
     lines.push('    tcp_nodelay on;', '    min_latency on;', '    play {', '        mw_latency 0;', '    }');
   }
+  if (variant === 'merged_read') {
+    // SRS's merged read for publishers: fewer, larger reads, up to mr_latency later.
+    lines.push('    publish {', '        mr on;', '        mr_latency 350;', '    }');
+  }
   if (httpFlv) lines.push('    http_remux {', '        enabled on;', '        mount [vhost]/[app]/[stream].flv;', '    }');
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -123,6 +128,10 @@ export const tsrs = {
   latencyVariants: [
     { variant: 'default', label: 'tsrs' },
     { variant: 'min_latency', label: 'tsrs min_latency' },
+  ],
+  publisherVariants: [
+    { variant: 'default', label: 'tsrs' },
+    { variant: 'merged_read', label: 'tsrs mr' },
   ],
   prepare() {
     if (!existsSync(path.join(repoRoot, 'bin', 'tsrs.js'))) return { ok: false, reason: 'bin/tsrs.js is missing' };

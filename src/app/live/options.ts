@@ -22,6 +22,8 @@ export interface LiveOptions {
   reduceSequenceHeader: boolean;
   publishFirstPacketTimeoutMs: number;
   publishNormalTimeoutMs: number;
+  /** SRS merged read (publish mr/mr_latency): how long a publisher's reading naps; 0 is off. */
+  mergedReadMs: number;
   parseSps: boolean;
   outAckSize: number;
   inAckSize: number;
@@ -43,6 +45,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   reduceSequenceHeader: false,
   publishFirstPacketTimeoutMs: 20000,
   publishNormalTimeoutMs: 5000,
+  mergedReadMs: 0,
   parseSps: true,
   outAckSize: 2500000,
   inAckSize: 0,
@@ -69,6 +72,7 @@ export function liveOptionsFromVhost(vhost: VhostConfig): LiveOptions {
     reduceSequenceHeader: play.reduce_sequence_header,
     publishFirstPacketTimeoutMs: publish.firstpkt_timeout,
     publishNormalTimeoutMs: publish.normal_timeout,
+    mergedReadMs: publish.mr ? publish.mr_latency : 0,
     parseSps: publish.parse_sps,
     outAckSize: vhost.out_ack_size,
     inAckSize: vhost.in_ack_size,

@@ -38,11 +38,18 @@ import { mediaFromFlv } from '../live/media-from-flv.js';
 import type { LiveSource } from '../live/source.js';
 import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
+import { InputGate } from './input-gate.js';
 import { RtmpPlayer } from './player.js';
 
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** A connection that has not finished connect/publish/play in this time is dropped. */
 const IDENTIFY_TIMEOUT_MS = 30_000;
+/**
+ * SRS merged read (`publish { mr on; }`): a publisher read that brought less than this means
+ * its socket buffer is nearly empty, so the next read waits mr_latency to bring a batch.
+ * Larger reads go on at once, so a high-bitrate stream is never throttled.
+ */
+const MERGED_READ_SMALL_BYTES = 4096;
 
 type Role = { kind: 'idle' } | { kind: 'publisher'; source: LiveSource } | { kind: 'player'; player: RtmpPlayer };
 
@@ -58,7 +65,9 @@ export class RtmpSession {
   private fcPublished = false;
   private connected = false;
   private publishTimer: NodeJS.Timeout | undefined;
+  private mergedReadTimer: NodeJS.Timeout | undefined;
   private lastMediaAt = 0;
+  private readonly input: InputGate;
 
   constructor(
     private readonly socket: Socket,
@@ -75,6 +84,7 @@ export class RtmpSession {
       bytesIn: 0,
       bytesOut: 0,
     };
+    this.input = new InputGate(socket);
   }
 
   /** Runs the whole session inside its own log context. */
@@ -130,6 +140,17 @@ export class RtmpSession {
       else this.dispatch(message);
       if (this.closed) return;
     }
+    if (this.role.kind === 'publisher') this.mergeReads(data.length, this.role.source.options.mergedReadMs);
+  }
+
+  /** After a small publisher read, reading naps for mr_latency so the next one brings a batch. */
+  private mergeReads(bytesRead: number, napMs: number): void {
+    if (napMs <= 0 || bytesRead >= MERGED_READ_SMALL_BYTES || this.mergedReadTimer) return;
+    this.input.hold('merged-read');
+    this.mergedReadTimer = setTimeout(() => {
+      this.mergedReadTimer = undefined;
+      this.input.release('merged-read');
+    }, napMs);
   }
 
   /** Handles a message: media synchronously, commands possibly async (the input waits). */
@@ -137,13 +158,13 @@ export class RtmpSession {
     const pending = this.handle(message);
     if (!pending) return;
     this.busy = true;
-    this.socket.pause();
+    this.input.hold('command');
     pending
       .catch((err) => this.close(describeError(err)))
       .finally(() => {
         this.busy = false;
         if (this.closed) return;
-        this.socket.resume();
+        this.input.release('command');
         while (!this.busy && !this.closed && this.queue.length > 0) this.dispatch(this.queue.shift()!);
       });
   }
@@ -391,6 +412,7 @@ export class RtmpSession {
     runWithContext(this.info.id, () => {
       this.endRole(reason);
       clearInterval(this.publishTimer);
+      clearTimeout(this.mergedReadTimer);
       this.ctx.clients.delete(this.info.id);
       this.socket.destroy();
       const seconds = ((Date.now() - this.info.createdAt) / 1000).toFixed(1);
