@@ -78,17 +78,23 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
   Napi::Value Feed(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array bytes = bytes_arg(env, info[0], "feed() argument");
-    std::vector<tsrs::ChunkMessage> messages;
-    const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(),
-                                     [&](tsrs::ChunkMessage&& m) { messages.push_back(std::move(m)); });
+    heads_.clear();
+    bodies_.clear();
+    const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(), [](tsrs::ChunkMessage&& m) {
+      heads_.insert(heads_.end(), {m.csid, m.type_id, m.timestamp, m.stream_id, uint32_t(m.payload.size())});
+      bodies_.insert(bodies_.end(), m.payload.begin(), m.payload.end());
+      // m.payload is left in place: the demuxer reuses its buffer for the next message.
+    });
     if (code) {
       std::string detail = code == tsrs::chunk_error::kAfterError
                                ? std::string("feed after an earlier error (") + demuxer_.error_code() + ")"
                                : demuxer_.error_detail();
       throw_coded(Napi::Error::New(env, "rtmp chunk stream: " + detail), code);
     }
-
-    return pack_messages(env, messages);
+    Napi::Value packed = pack_messages(env);
+    // One huge message must not pin its size here for the connection's lifetime.
+    if (bodies_.capacity() > kKeptBodyCapacity) std::vector<uint8_t>().swap(bodies_);
+    return packed;
   }
 
   // Every message of one feed in one Buffer: a u32 count, then per message five u32 (csid,
@@ -96,30 +102,16 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
   // facade slices it into message objects. One allocation per feed instead of an object,
   // five property sets and an external buffer (with its GC finalizer) per message: this
   // runs for every message every publisher sends. Undefined when nothing completed.
-  static Napi::Value pack_messages(Napi::Env env, const std::vector<tsrs::ChunkMessage>& messages) {
-    if (messages.empty()) return env.Undefined();
+  static Napi::Value pack_messages(Napi::Env env) {
     constexpr size_t kHeaderWords = 5;
-    size_t headers = 4 + messages.size() * kHeaderWords * 4;
-    size_t total = headers;
-    for (const auto& m : messages) total += m.payload.size();
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, total);
+    if (heads_.empty()) return env.Undefined();
+    uint32_t count = uint32_t(heads_.size() / kHeaderWords);
+    size_t head_bytes = heads_.size() * 4;
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, 4 + head_bytes + bodies_.size());
     uint8_t* p = out.Data();
-    auto put = [&p](uint32_t v) {
-      std::memcpy(p, &v, 4);  // host order: the facade reads it with the same endianness
-      p += 4;
-    };
-    put(uint32_t(messages.size()));
-    for (const auto& m : messages) {
-      put(m.csid);
-      put(m.type_id);
-      put(m.timestamp);
-      put(m.stream_id);
-      put(uint32_t(m.payload.size()));
-    }
-    for (const auto& m : messages) {
-      if (!m.payload.empty()) std::memcpy(p, m.payload.data(), m.payload.size());
-      p += m.payload.size();
-    }
+    std::memcpy(p, &count, 4);  // host order: the facade reads it with the same endianness
+    std::memcpy(p + 4, heads_.data(), head_bytes);
+    if (!bodies_.empty()) std::memcpy(p + 4 + head_bytes, bodies_.data(), bodies_.size());
     return out;
   }
 
@@ -131,8 +123,17 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
     return Napi::Number::New(info.Env(), double(demuxer_.bytes_received()));
   }
 
+  static constexpr size_t kKeptBodyCapacity = 1024 * 1024;
+
   tsrs::ChunkDemuxer demuxer_;
+  // One feed's message headers and payloads, shared by every demuxer of the thread (a feed
+  // finishes before the next starts), reused from feed to feed.
+  static thread_local std::vector<uint32_t> heads_;
+  static thread_local std::vector<uint8_t> bodies_;
 };
+
+thread_local std::vector<uint32_t> ChunkDemuxerWrap::heads_;
+thread_local std::vector<uint8_t> ChunkDemuxerWrap::bodies_;
 
 // encodeMessage(csid, typeId, timestamp, streamId, payload, chunkSize): Buffer
 Napi::Value EncodeMessage(const Napi::CallbackInfo& info) {

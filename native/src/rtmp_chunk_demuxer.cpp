@@ -48,6 +48,7 @@ bool ChunkDemuxer::fail(const char* code, std::string detail) {
 }
 
 ChunkDemuxer::ChunkStream* ChunkDemuxer::find_stream(uint32_t csid) {
+  if (csid < kDirectStreams) return direct_[csid];
   auto it = streams_.find(csid);
   return it == streams_.end() ? nullptr : &it->second;
 }
@@ -181,6 +182,7 @@ bool ChunkDemuxer::start_chunk(const ParsedHeader& h, const Sink& sink) {
                   csid_text(h.csid) + " would exceed the limit of " + std::to_string(options_.max_chunk_streams));
     }
     cs = &streams_[h.csid];  // fmt 0 or 1 here; parse_header rejected 2 and 3
+    if (h.csid < kDirectStreams) direct_[h.csid] = cs;
   }
 
   if (cs->in_progress) {
@@ -229,7 +231,7 @@ bool ChunkDemuxer::start_chunk(const ParsedHeader& h, const Sink& sink) {
     cs->payload.clear();
     // Reserve only what a few chunks will fill: a header alone must not claim its whole
     // announced length (64 chunk streams x 8 MiB per connection), the vector grows as bytes come.
-    cs->payload.reserve(std::min<size_t>(cs->length, 64 * 1024));
+    if (cs->payload.capacity() < cs->length) cs->payload.reserve(std::min<size_t>(cs->length, 64 * 1024));
     if (cs->length == 0) return complete_message(*cs, h.csid, sink);
   }
 
@@ -245,13 +247,17 @@ bool ChunkDemuxer::complete_message(ChunkStream& cs, uint32_t csid, const Sink& 
   msg.type_id = cs.type_id;
   msg.timestamp = cs.timestamp;
   msg.stream_id = cs.stream_id;
-  msg.payload = std::move(cs.payload);
-  cs.payload = std::vector<uint8_t>();
+  msg.payload.swap(cs.payload);
   cs.in_progress = false;
 
   if ((msg.type_id == kRtmpSetChunkSize || msg.type_id == kRtmpAbort) && !apply_control(msg)) return false;
   if (msg.type_id == kRtmpAggregate && options_.split_aggregate) return split_aggregate(std::move(msg), sink);
   sink(std::move(msg));
+  // The sink left the payload (it copied it): keep its buffer for the next message.
+  if (msg.payload.capacity() > 0 && msg.payload.capacity() <= kReusedPayloadCapacity && cs.payload.capacity() == 0) {
+    msg.payload.clear();
+    cs.payload.swap(msg.payload);
+  }
   return true;
 }
 

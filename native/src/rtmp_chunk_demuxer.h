@@ -77,6 +77,8 @@ constexpr const char* kAfterError = "AfterError";
 
 class ChunkDemuxer {
  public:
+  // A sink may keep the payload (move it out) or leave it: a payload left in the message is
+  // reused for the next message of its chunk stream, which saves an allocation per message.
   using Sink = std::function<void(ChunkMessage&&)>;
 
   explicit ChunkDemuxer(ChunkDemuxerOptions options = {});
@@ -102,8 +104,14 @@ class ChunkDemuxer {
     bool extended = false;   // the last header's timestamp field was 0xFFFFFF
     uint32_t extended_value = 0;
     bool in_progress = false;
-    std::vector<uint8_t> payload;  // capacity reserved at the first chunk: length
+    std::vector<uint8_t> payload;  // grows as chunks come; capacity kept between messages
   };
+  // Direct slots for the one-byte chunk stream ids every encoder uses (2..63), so the
+  // per-chunk lookup is not a hash; map nodes never move, so the pointers stay valid.
+  static constexpr uint32_t kDirectStreams = 64;
+  // A payload buffer larger than this (a keyframe) is freed after its message instead of
+  // reused: audio and inter frames fit, and an idle stream does not pin a keyframe's size.
+  static constexpr size_t kReusedPayloadCapacity = 16 * 1024;
 
   struct ParsedHeader;
   enum class HeaderResult { kNeedMore, kComplete, kError };
@@ -126,6 +134,7 @@ class ChunkDemuxer {
   std::string error_detail_;
 
   std::unordered_map<uint32_t, ChunkStream> streams_;
+  ChunkStream* direct_[kDirectStreams] = {};
   // Header bytes of the chunk being read (basic 3 + message 11 + extended 4 at most).
   uint8_t header_[18] = {};
   size_t header_len_ = 0;

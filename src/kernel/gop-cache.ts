@@ -20,42 +20,78 @@ export interface GopEntry<T> {
   randomAccess: boolean;
 }
 
+/** Where a GopCache keeps its entries: plain references, or packed copies (packed-media-gop.ts). */
+export interface GopStore<T> {
+  readonly size: number;
+  append(item: T, randomAccess: boolean): void;
+  /** Forgets every entry. */
+  reset(): void;
+  /** The entries, valid until the next append (payload bytes may be reused after it). */
+  entries(): readonly GopEntry<T>[];
+}
+
+/** Keeps the items themselves. */
+export class ReferenceGopStore<T> implements GopStore<T> {
+  private list: GopEntry<T>[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  append(item: T, randomAccess: boolean): void {
+    this.list.push({ item, randomAccess });
+  }
+
+  reset(): void {
+    this.list = [];
+  }
+
+  entries(): readonly GopEntry<T>[] {
+    return this.list;
+  }
+}
+
 export class GopCache<T> {
-  private entries: GopEntry<T>[] = [];
   /** The current GOP outgrew maxFrames: wait for the next random access point. */
   private overflowed = false;
 
+  constructor(private readonly store: GopStore<T> = new ReferenceGopStore<T>()) {}
+
   push(item: T, randomAccess: boolean, limits: GopLimits): void {
     if (!limits.enabled) {
-      if (this.entries.length > 0) this.clear();
+      if (this.store.size > 0) this.clear();
       return;
     }
     if (randomAccess) {
-      this.entries = [{ item, randomAccess }];
+      this.store.reset();
+      this.store.append(item, randomAccess);
       this.overflowed = false;
       return;
     }
     // Before the first random access point nothing is decodable, so nothing is worth keeping.
-    if (this.entries.length === 0 || this.overflowed) return;
-    if (this.entries.length >= Math.max(1, limits.maxFrames)) {
-      this.entries = [];
+    if (this.store.size === 0 || this.overflowed) return;
+    if (this.store.size >= Math.max(1, limits.maxFrames)) {
+      this.store.reset();
       this.overflowed = true;
       return;
     }
-    this.entries.push({ item, randomAccess });
+    this.store.append(item, randomAccess);
   }
 
-  /** The cached GOP, oldest first, starting at a random access point (or empty). */
+  /**
+   * The cached GOP, oldest first, starting at a random access point (or empty). Consume it
+   * before the next push: a packed store reuses its payload bytes.
+   */
   snapshot(): readonly GopEntry<T>[] {
-    return this.entries;
+    return this.store.entries();
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.store.size;
   }
 
   clear(): void {
-    this.entries = [];
+    this.store.reset();
     this.overflowed = false;
   }
 }

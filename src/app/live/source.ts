@@ -7,6 +7,7 @@
 import { TsrsError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import { GopCache } from '../../kernel/gop-cache.js';
+import { PackedMediaGopStore } from '../../kernel/packed-media-gop.js';
 import { MixQueue } from '../../kernel/jitter-mix-queue.js';
 import type { MediaPacket } from '../../kernel/packet.js';
 import { streamUrl } from '../../kernel/stream-url.js';
@@ -45,7 +46,7 @@ export class LiveSource {
   /** Last time the source had a publisher or an active output (for idle cleanup). */
   lastActiveAt = Date.now();
   /** The current publish session's GOP: what outputs seed a new fan-out log from. */
-  readonly gop = new GopCache<MediaPacket>();
+  readonly gop = new GopCache<MediaPacket>(new PackedMediaGopStore());
   private readonly outputs = new Set<SourceOutput>();
   private corrector: TimeCorrector;
   private lastTimestamp = 0;

@@ -39,6 +39,7 @@ import type { LiveSource } from '../live/source.js';
 import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { InputGate } from './input-gate.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 import { RtmpPlayer } from './player.js';
 
 const HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -121,8 +122,9 @@ export class RtmpSession {
   private onHandshakeDone(rest: Buffer): void {
     if (this.closed) return;
     this.transport = new RtmpTransport(this.socket);
-    this.socket.on('data', (data: Buffer) => this.inContext(() => this.onData(data)));
     if (rest.length > 0) this.onData(rest);
+    const onBytes = (data: Buffer) => this.inContext(() => this.onData(data));
+    if (!readIntoSharedBuffer(this.socket, onBytes)) this.socket.on('data', onBytes);
   }
 
   private onData(data: Buffer): void {
