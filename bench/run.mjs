@@ -102,7 +102,8 @@ function parseArgs(argv) {
 function machineInfo() {
   const lscpu = run('lscpu', []).stdout;
   const model = /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown CPU';
-  return { cpuModel: model, cores: os.cpus().length, memGb: (os.totalmem() / 2 ** 30).toFixed(0), kernel: os.release() };
+  const nofile = run('sh', ['-c', 'ulimit -Hn']).stdout.trim();
+  return { cpuModel: model, cores: os.cpus().length, memGb: (os.totalmem() / 2 ** 30).toFixed(0), kernel: os.release(), nofile };
 }
 
 function gitCommit() {

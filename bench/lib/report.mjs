@@ -202,6 +202,7 @@ export function headerSection(info) {
     '',
     `- Machine: ${info.cpuModel}, ${info.cores} CPUs, ${info.memGb} GB RAM, Linux ${info.kernel}`,
     `- Pinning: ${info.pinning}`,
+    `- Open files: hard limit ${info.nofile} (servers run at it); a tsrs RTMP player holds two descriptors (its socket and the fan-out's duplicate, which libuv polls for writability), so tsrs serves at most about half this many RTMP players`,
     `- Versions: ${info.versions.join('; ')}`,
     `- Media: ${info.media}`,
     `- Steps: ${info.stepS} s each; receive-rate window ${info.windowS} s; a player keeps up when it received ≥ 95% of the media bytes the publisher sent in the window`,
