@@ -24,8 +24,10 @@ export interface GopEntry<T> {
 export interface GopStore<T> {
   readonly size: number;
   append(item: T, randomAccess: boolean): void;
-  /** Forgets every entry. */
+  /** Forgets every entry; a new GOP follows at once, so the store may keep its buffers. */
   reset(): void;
+  /** Forgets every entry and frees what the store holds (the stream stopped). */
+  release(): void;
   /** The entries, valid until the next append (payload bytes may be reused after it). */
   entries(): readonly GopEntry<T>[];
 }
@@ -43,6 +45,10 @@ export class ReferenceGopStore<T> implements GopStore<T> {
   }
 
   reset(): void {
+    this.list = [];
+  }
+
+  release(): void {
     this.list = [];
   }
 
@@ -91,7 +97,7 @@ export class GopCache<T> {
   }
 
   clear(): void {
-    this.store.reset();
+    this.store.release();
     this.overflowed = false;
   }
 }

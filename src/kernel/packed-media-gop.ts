@@ -75,6 +75,11 @@ export class PackedMediaGopStore implements GopStore<MediaPacket> {
     this.used = 0;
   }
 
+  release(): void {
+    this.reset();
+    this.spare = [];
+  }
+
   entries(): readonly GopEntry<MediaPacket>[] {
     const out: GopEntry<MediaPacket>[] = new Array(this.count);
     for (let i = 0; i < this.count; i++) {
