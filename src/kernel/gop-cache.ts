@@ -49,7 +49,7 @@ export class ReferenceGopStore<T> implements GopStore<T> {
   }
 
   release(): void {
-    this.list = [];
+    this.reset();
   }
 
   entries(): readonly GopEntry<T>[] {
