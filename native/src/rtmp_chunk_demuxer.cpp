@@ -253,8 +253,9 @@ bool ChunkDemuxer::complete_message(ChunkStream& cs, uint32_t csid, const Sink& 
   if ((msg.type_id == kRtmpSetChunkSize || msg.type_id == kRtmpAbort) && !apply_control(msg)) return false;
   if (msg.type_id == kRtmpAggregate && options_.split_aggregate) return split_aggregate(std::move(msg), sink);
   sink(std::move(msg));
-  // The sink left the payload (it copied it): keep its buffer for the next message.
-  if (msg.payload.capacity() > 0 && msg.payload.capacity() <= kReusedPayloadCapacity && cs.payload.capacity() == 0) {
+  // The sink left the payload (it copied it): keep its buffer for the next message (the
+  // swap above left cs.payload empty and unallocated).
+  if (msg.payload.capacity() > 0 && msg.payload.capacity() <= kReusedPayloadCapacity) {
     msg.payload.clear();
     cs.payload.swap(msg.payload);
   }

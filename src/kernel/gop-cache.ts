@@ -1,11 +1,11 @@
 /**
  * A stream's gop cache: the messages since the latest random access point (a keyframe, or
- * any audio frame of an audio-only stream), kept once per stream as references to the
- * packets themselves (payloads are shared, never copied here).
+ * any audio frame of an audio-only stream), kept once per stream. The policy lives here; a
+ * GopStore keeps the entries (live sources use packed copies, see packed-media-gop.ts).
  *
  * Each output's native fan-out log exists only while that output has players; when its first
- * player arrives, the log is seeded from here, so a stream nobody watches costs no encoding,
- * no copies and no native calls per message, and a new player still starts at a keyframe.
+ * player arrives, the log is seeded from here, so a stream nobody watches costs no encoding
+ * and no native calls per message, and a new player still starts at a keyframe.
  *
  * Same limits as SRS's gop cache: off means nothing is kept; a GOP longer than `maxFrames`
  * messages is dropped until the next random access point.
