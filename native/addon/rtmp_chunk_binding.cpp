@@ -91,7 +91,7 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
                                : demuxer_.error_detail();
       throw_coded(Napi::Error::New(env, "rtmp chunk stream: " + detail), code);
     }
-    Napi::Value packed = pack_messages(env);
+    Napi::Value packed = pack_messages(env, info.Length() > 1 ? info[1] : env.Undefined());
     // One huge message must not pin its size here for the connection's lifetime.
     if (bodies_.capacity() > kKeptBodyCapacity) std::vector<uint8_t>().swap(bodies_);
     return packed;
@@ -102,13 +102,25 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
   // facade slices it into message objects. One allocation per feed instead of an object,
   // five property sets and an external buffer (with its GC finalizer) per message: this
   // runs for every message every publisher sends. Undefined when nothing completed.
-  static Napi::Value pack_messages(Napi::Env env) {
+  // `reusable`, a Uint8Array the caller keeps, is filled and returned when the batch fits:
+  // a fresh buffer per read is external memory V8 answers with garbage collections.
+  static Napi::Value pack_messages(Napi::Env env, Napi::Value reusable) {
     constexpr size_t kHeaderWords = 5;
     if (heads_.empty()) return env.Undefined();
     uint32_t count = uint32_t(heads_.size() / kHeaderWords);
     size_t head_bytes = heads_.size() * 4;
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, 4 + head_bytes + bodies_.size());
-    uint8_t* p = out.Data();
+    size_t size = 4 + head_bytes + bodies_.size();
+    uint8_t* p = nullptr;
+    Napi::Value out;
+    if (reusable.IsTypedArray() && reusable.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array &&
+        reusable.As<Napi::Uint8Array>().ElementLength() >= size) {
+      p = reusable.As<Napi::Uint8Array>().Data();
+      out = reusable;
+    } else {
+      Napi::Buffer<uint8_t> fresh = Napi::Buffer<uint8_t>::New(env, size);
+      p = fresh.Data();
+      out = fresh;
+    }
     std::memcpy(p, &count, 4);  // host order: the facade reads it with the same endianness
     std::memcpy(p + 4, heads_.data(), head_bytes);
     if (!bodies_.empty()) std::memcpy(p + 4 + head_bytes, bodies_.data(), bodies_.size());

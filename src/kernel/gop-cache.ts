@@ -64,24 +64,31 @@ export class GopCache<T> {
   constructor(private readonly store: GopStore<T> = new ReferenceGopStore<T>()) {}
 
   push(item: T, randomAccess: boolean, limits: GopLimits): void {
+    if (this.admit(randomAccess, limits)) this.store.append(item, randomAccess);
+  }
+
+  /**
+   * Applies the policy for one more message and says whether to append it to the store (a
+   * caller that owns the store may append in its own form, see LiveSource.feedFrame).
+   */
+  admit(randomAccess: boolean, limits: GopLimits): boolean {
     if (!limits.enabled) {
       if (this.store.size > 0) this.clear();
-      return;
+      return false;
     }
     if (randomAccess) {
       this.store.reset();
-      this.store.append(item, randomAccess);
       this.overflowed = false;
-      return;
+      return true;
     }
     // Before the first random access point nothing is decodable, so nothing is worth keeping.
-    if (this.store.size === 0 || this.overflowed) return;
+    if (this.store.size === 0 || this.overflowed) return false;
     if (this.store.size >= Math.max(1, limits.maxFrames)) {
       this.store.reset();
       this.overflowed = true;
-      return;
+      return false;
     }
-    this.store.append(item, randomAccess);
+    return true;
   }
 
   /**

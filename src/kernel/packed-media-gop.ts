@@ -21,7 +21,10 @@ const SEGMENT_BYTES = 32 * 1024;
 const INITIAL_ENTRIES = 64;
 
 const KINDS: readonly MediaKind[] = ['audio', 'video', 'data'];
-const KIND_INDEX: Record<MediaKind, number> = { audio: 0, video: 1, data: 2 };
+/** The index of `kind` in KINDS (a lookup by a string key would be a megamorphic load). */
+function kindIndex(kind: MediaKind): number {
+  return kind === 'audio' ? 0 : kind === 'video' ? 1 : 2;
+}
 const KEYFRAME = 1 << 2;
 const SEQUENCE_HEADER = 1 << 3;
 const RANDOM_ACCESS = 1 << 4;
@@ -45,25 +48,36 @@ export class PackedMediaGopStore implements GopStore<MediaPacket> {
   }
 
   append(packet: MediaPacket, randomAccess: boolean): void {
+    const { payload } = packet;
+    this.appendBytes(packet.kind, packet.timestamp, payload, 0, payload.length, packet.isKeyframe, packet.isSequenceHeader, randomAccess);
+  }
+
+  /** A packet given by its fields and its payload's place in `bytes` (no packet object needed). */
+  appendBytes(
+    kind: MediaKind,
+    timestamp: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    isKeyframe: boolean,
+    isSequenceHeader: boolean,
+    randomAccess: boolean,
+  ): void {
     if (this.count === this.timestamps.length) this.growIndex();
-    const length = packet.payload.length;
     let segment = this.segments[this.segments.length - 1];
     if (!segment || segment.length - this.used < length) {
       segment = length <= SEGMENT_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(SEGMENT_BYTES)) : Buffer.allocUnsafe(length);
       this.segments.push(segment);
       this.used = 0;
     }
-    packet.payload.copy(segment, this.used);
+    segment.set(bytes.subarray(offset, offset + length), this.used);
     const i = this.count++;
-    this.timestamps[i] = packet.timestamp;
+    this.timestamps[i] = timestamp;
     this.segmentIndex[i] = this.segments.length - 1;
     this.offsets[i] = this.used;
     this.lengths[i] = length;
     this.flags[i] =
-      KIND_INDEX[packet.kind] |
-      (packet.isKeyframe ? KEYFRAME : 0) |
-      (packet.isSequenceHeader ? SEQUENCE_HEADER : 0) |
-      (randomAccess ? RANDOM_ACCESS : 0);
+      kindIndex(kind) | (isKeyframe ? KEYFRAME : 0) | (isSequenceHeader ? SEQUENCE_HEADER : 0) | (randomAccess ? RANDOM_ACCESS : 0);
     this.used += length;
   }
 

@@ -28,8 +28,11 @@ export interface RtmpChunkDemuxerOptions {
 }
 
 interface NativeChunkDemuxer {
-  /** The completed messages packed in one Buffer (see unpackMessages), or undefined for none. */
-  feed(bytes: Uint8Array): Buffer | undefined;
+  /**
+   * The completed messages packed in one Buffer (see RtmpMessageBatch), or undefined for
+   * none: `reusable` itself when they fit in it, else a new Buffer.
+   */
+  feed(bytes: Uint8Array, reusable?: Uint8Array): Buffer | undefined;
   readonly inChunkSize: number;
   readonly bytesReceived: number;
 }
@@ -76,13 +79,24 @@ export class RtmpChunkDemuxer {
    * later feed throws too).
    */
   feed(bytes: Uint8Array): RtmpMessage[] {
+    return this.feedBatch(bytes).messages();
+  }
+
+  /**
+   * As feed, but the messages stay packed: no object per message until one is asked for.
+   * The batch usually lives in a buffer every demuxer reuses: read it before the next feed.
+   */
+  feedBatch(bytes: Uint8Array): RtmpMessageBatch {
     let packed: Buffer | undefined;
     try {
-      packed = this.native.feed(bytes);
+      packed = this.native.feed(bytes, sharedBatch.bytes);
     } catch (err) {
       throw toTsrsError(err);
     }
-    return packed === undefined ? [] : unpackMessages(packed);
+    if (packed === undefined) return EMPTY_BATCH;
+    if (packed !== sharedBatch.bytes) return new RtmpMessageBatch(packed);
+    sharedBatch.generation++;
+    return new RtmpMessageBatch(packed, sharedBatch.words, sharedBatch.generation);
   }
 
   /** The peer's chunk size, changed by its Set Chunk Size messages. */
@@ -96,34 +110,97 @@ export class RtmpChunkDemuxer {
   }
 }
 
-const HEADER_BYTES = 20;
-const hostIsLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const HEADER_WORDS = 5;
 
 /**
- * The native feed's layout: u32 count, then per message u32 csid, type id, timestamp, stream
- * id and payload length (host byte order), then the payloads back to back. Payloads are
- * views into the packed buffer, which lives as long as any of them.
+ * Where feeds pack their messages when they fit (nearly always: a read is at most 64 KB).
+ * A fresh buffer per read would be external memory allocated as fast as publishers send,
+ * which V8 answers with a full garbage collection every few hundred milliseconds.
  */
-function unpackMessages(packed: Buffer): RtmpMessage[] {
-  const u32 = (offset: number) => (hostIsLittleEndian ? packed.readUInt32LE(offset) : packed.readUInt32BE(offset));
-  const count = u32(0);
-  const messages: RtmpMessage[] = new Array(count);
-  let head = 4;
-  let body = 4 + count * HEADER_BYTES;
-  for (let i = 0; i < count; i++) {
-    const length = u32(head + 16);
-    messages[i] = {
-      csid: u32(head),
-      typeId: u32(head + 4),
-      timestamp: u32(head + 8),
-      streamId: u32(head + 12),
-      payload: packed.subarray(body, body + length),
-    };
-    head += HEADER_BYTES;
-    body += length;
+const sharedBatch = (() => {
+  const bytes = Buffer.allocUnsafeSlow(256 * 1024);
+  return { bytes, words: new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), generation: 0 };
+})();
+
+/**
+ * The messages of one feed as the native side packed them: u32 count, then per message u32
+ * csid, type id, timestamp, stream id and payload length (host byte order), then the
+ * payloads back to back. A publisher's media can be read field by field with no object per
+ * message; message(i) builds one.
+ *
+ * A batch in the shared buffer is valid only until the next feed of any demuxer (reads are
+ * handled one at a time, so a read's handler finishes first); its messages get copies of
+ * their payloads, as they may be kept (sequence headers, metadata).
+ */
+export class RtmpMessageBatch {
+  readonly count: number;
+  /** Where message 0's payload starts in `bytes`; each next one follows the previous. */
+  readonly firstPayloadOffset: number;
+  readonly bytes: Buffer;
+  private readonly words: Uint32Array;
+
+  /** For the shared buffer: its words view and the feed generation that filled it. */
+  constructor(
+    bytes: Buffer,
+    sharedWords?: Uint32Array,
+    private readonly generation = 0,
+  ) {
+    // The native side allocates its buffers itself, so they start aligned; copy if one is not.
+    this.bytes = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+    this.words = sharedWords ?? headerWords(this.bytes);
+    this.count = this.words[0]!;
+    this.firstPayloadOffset = 4 * (1 + this.count * HEADER_WORDS);
   }
-  return messages;
+
+  csid(i: number): number {
+    return this.words[1 + i * HEADER_WORDS]!;
+  }
+
+  typeId(i: number): number {
+    return this.words[2 + i * HEADER_WORDS]!;
+  }
+
+  timestamp(i: number): number {
+    return this.words[3 + i * HEADER_WORDS]!;
+  }
+
+  streamId(i: number): number {
+    return this.words[4 + i * HEADER_WORDS]!;
+  }
+
+  payloadLength(i: number): number {
+    return this.words[5 + i * HEADER_WORDS]!;
+  }
+
+  /** Message i as an object; `payloadOffset` is where its payload starts in `bytes`. */
+  message(i: number, payloadOffset: number): RtmpMessage {
+    const view = this.bytes.subarray(payloadOffset, payloadOffset + this.payloadLength(i));
+    let payload = view;
+    if (this.generation !== 0) {
+      if (this.generation !== sharedBatch.generation) throw new TsrsError('Unknown', 'rtmp message batch read after a later feed reused its buffer');
+      payload = Buffer.from(view);
+    }
+    return { csid: this.csid(i), typeId: this.typeId(i), timestamp: this.timestamp(i), streamId: this.streamId(i), payload };
+  }
+
+  messages(): RtmpMessage[] {
+    const out: RtmpMessage[] = new Array(this.count);
+    let offset = this.firstPayloadOffset;
+    for (let i = 0; i < this.count; i++) {
+      out[i] = this.message(i, offset);
+      offset += this.payloadLength(i);
+    }
+    return out;
+  }
 }
+
+/** The count and headers of a packed batch (host byte order, as a Uint32Array reads). */
+function headerWords(bytes: Buffer): Uint32Array {
+  const count = new Uint32Array(bytes.buffer, bytes.byteOffset, 1)[0]!;
+  return new Uint32Array(bytes.buffer, bytes.byteOffset, 1 + count * HEADER_WORDS);
+}
+
+const EMPTY_BATCH = new RtmpMessageBatch(Buffer.alloc(4));
 
 /**
  * Encodes one message: a fmt 0 first chunk (absolute timestamp, so every encoded message

@@ -73,6 +73,36 @@ describe('RTMP chunk codec through the addon', () => {
     expect(got[0]!.payload.equals(messages[2]!.payload)).toBe(true);
   });
 
+  it('batches: fields read in place, payloads of built messages survive later feeds', () => {
+    const demuxer = new RtmpChunkDemuxer();
+    const other = new RtmpChunkDemuxer();
+    const batch = demuxer.feedBatch(Buffer.concat(messages.map((m) => encodeRtmpMessage(m, 128))));
+    expect(batch.count).toBe(messages.length);
+    let offset = batch.firstPayloadOffset;
+    const kept: RtmpMessage[] = [];
+    for (let i = 0; i < batch.count; i++) {
+      const sent = messages[i]!;
+      expect([batch.csid(i), batch.typeId(i), batch.timestamp(i), batch.streamId(i)]).toEqual([sent.csid, sent.typeId, sent.timestamp, sent.streamId]);
+      expect(batch.bytes.subarray(offset, offset + batch.payloadLength(i)).equals(sent.payload)).toBe(true);
+      kept.push(batch.message(i, offset));
+      offset += batch.payloadLength(i);
+    }
+    // Another connection's read reuses the batch buffer: built messages keep their bytes,
+    // and the stale batch refuses to build more.
+    other.feedBatch(encodeRtmpMessage({ ...messages[2]!, payload: Buffer.alloc(300, 0xee) }, 128));
+    expect(plain(kept)).toEqual(plain(messages));
+    expect(() => batch.message(0, batch.firstPayloadOffset)).toThrowError(/after a later feed/);
+  });
+
+  it('batches larger than the shared buffer get a buffer of their own', () => {
+    const big = { ...messages[2]!, payload: pattern(300_000, 9) };
+    const batch = new RtmpChunkDemuxer({ maxMessageSize: 1 << 20 }).feedBatch(encodeRtmpMessage(big, 128));
+    expect(batch.count).toBe(1);
+    const later = new RtmpChunkDemuxer().feedBatch(encodeRtmpMessage(messages[1]!, 128));
+    expect(later.count).toBe(1);
+    expect(batch.message(0, batch.firstPayloadOffset).payload.equals(big.payload)).toBe(true);
+  });
+
   it('reduces 64-bit millisecond timestamps mod 2^32', () => {
     const ts = 2 ** 32 + 1234;
     const wire = encodeRtmpMessage({ ...messages[1]!, timestamp: ts }, 128);

@@ -78,6 +78,11 @@ export class DvrOutput implements SourceOutput {
     this.begin(source, this.host.dvrFor(source));
   }
 
+  /** Undecided, it must see a frame to start; decided, only a recording needs frames. */
+  wantsFrames(): boolean {
+    return !this.decided ? !this.closed : this.recording !== undefined;
+  }
+
   onPacket(packet: MediaPacket, source: LiveSource): void {
     if (!this.decided) {
       // Attached while the stream was already publishing: decide now.

@@ -48,6 +48,11 @@ export abstract class StreamProcessOutput implements SourceOutput {
     this.launch(this.specsFor(source));
   }
 
+  /** A frame only matters to start commands for a stream that was publishing already. */
+  wantsFrames(): boolean {
+    return !this.decided && !this.closed;
+  }
+
   onPacket(_packet: MediaPacket, source: LiveSource): void {
     // Attached while the stream was already publishing: start now.
     if (!this.decided && !this.closed && source.isPublishing) this.onPublish(source);

@@ -100,6 +100,10 @@ export class ForwardOutput implements SourceOutput {
     pusher.start();
   }
 
+  wantsFrames(): boolean {
+    return this.pushers.length > 0;
+  }
+
   onPacket(packet: MediaPacket): void {
     for (const pusher of this.pushers) pusher.push(packet);
   }

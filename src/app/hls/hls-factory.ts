@@ -61,6 +61,10 @@ class HlsSwitch implements SourceOutput {
     this.output.onPublish(source);
   }
 
+  wantsFrames(): boolean {
+    return this.output !== undefined;
+  }
+
   onPacket(packet: MediaPacket, source: LiveSource): void {
     this.output?.onPacket(packet, source);
   }

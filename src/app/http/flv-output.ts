@@ -48,8 +48,12 @@ export class HttpFlvOutput extends HttpRemuxOutput {
     return this.wsChannel;
   }
 
+  wantsFrames(): boolean {
+    return this.http.wantsMessages || this.wsChannel.wantsMessages;
+  }
+
   onPacket(packet: MediaPacket, source: LiveSource): void {
-    if (!this.http.wantsMessages && !this.wsChannel.wantsMessages) return;
+    if (!this.wantsFrames()) return;
     if (this.dropped(packet)) return;
     const tag = this.encode(packet, source);
     if (!tag) return;

@@ -6,10 +6,10 @@
  */
 import { TsrsError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
-import { GopCache } from '../../kernel/gop-cache.js';
+import { GopCache, type GopLimits } from '../../kernel/gop-cache.js';
 import { PackedMediaGopStore } from '../../kernel/packed-media-gop.js';
 import { MixQueue } from '../../kernel/jitter-mix-queue.js';
-import type { MediaPacket } from '../../kernel/packet.js';
+import type { MediaKind, MediaPacket } from '../../kernel/packet.js';
 import { streamUrl } from '../../kernel/stream-url.js';
 import { createTimeCorrector, type TimeCorrector } from './time-corrector.js';
 import type { LiveOptions } from './options.js';
@@ -25,6 +25,12 @@ export interface SourcePublisher {
 export interface SourceOutput {
   onPublish?(source: LiveSource): void;
   onPacket(packet: MediaPacket, source: LiveSource): void;
+  /**
+   * Whether onPacket must see the stream's plain frames of this kind (audio or video, not
+   * sequence headers or metadata) right now. While no output does, frames skip the packet
+   * path (see LiveSource.feedFrame). Absent means always.
+   */
+  wantsFrames?(kind: FrameKind): boolean;
   onUnpublish?(source: LiveSource): void;
   /** True while the output still serves someone, which keeps the source alive. */
   isActive(): boolean;
@@ -32,6 +38,8 @@ export interface SourceOutput {
   /** Resolves when files the output writes (HLS, DVR) are complete on disk. */
   flushed?(): Promise<void>;
 }
+
+export type FrameKind = Exclude<MediaKind, 'data'>;
 
 export class LiveSource {
   readonly url: string;
@@ -45,10 +53,14 @@ export class LiveSource {
   readonly counters = { videoFrames: 0, audioFrames: 0, bytesIn: 0 };
   /** Last time the source had a publisher or an active output (for idle cleanup). */
   lastActiveAt = Date.now();
+  /** A random access point came since the current publish began (the GOP is this session's). */
+  randomAccessSincePublish = false;
+  private readonly gopStore = new PackedMediaGopStore();
   /** The current publish session's GOP: what outputs seed a new fan-out log from. */
-  readonly gop = new GopCache<MediaPacket>(new PackedMediaGopStore());
+  readonly gop = new GopCache<MediaPacket>(this.gopStore);
   private readonly outputs = new Set<SourceOutput>();
   private corrector: TimeCorrector;
+  private limits: GopLimits = { enabled: false, maxFrames: 0 };
   private lastTimestamp = 0;
   private seenVideo = false;
   private mixQueue: MixQueue<MediaPacket> | undefined;
@@ -72,6 +84,11 @@ export class LiveSource {
     return this.seenVideo;
   }
 
+  /** The latest corrected timestamp of any message, this session or the previous ones. */
+  get latestTimestamp(): number {
+    return this.lastTimestamp;
+  }
+
   publish(publisher: SourcePublisher): void {
     if (this.publisher) {
       throw new TsrsError('RtmpStreamBusy', `stream ${this.url} is already published by ${this.publisher.clientId}`);
@@ -80,6 +97,7 @@ export class LiveSource {
     this.publishedAt = Date.now();
     this.metadata = this.videoSequenceHeader = this.audioSequenceHeader = undefined;
     this.seenVideo = false;
+    this.randomAccessSincePublish = false;
     this.gop.clear();
     // Players that waited through a republish see time keep moving forward.
     this.corrector = createTimeCorrector(this.options, this.lastTimestamp > 0 ? this.lastTimestamp + 1 : 0);
@@ -93,6 +111,7 @@ export class LiveSource {
     this.mixQueue = undefined;
     this.publisher = undefined;
     this.lastActiveAt = Date.now();
+    this.randomAccessSincePublish = false;
     // The GOP needs this session's sequence headers: a player arriving later must not get it.
     this.gop.clear();
     for (const output of this.outputs) output.onUnpublish?.(this);
@@ -110,8 +129,42 @@ export class LiveSource {
     this.deliver(packet);
   }
 
+  /**
+   * Whether plain frames of this kind may take feedFrame now: no output wants them (nobody
+   * plays, records, forwards...) and no mix queue orders them. The answer holds until the
+   * caller hands the source anything else or yields to the event loop (either may open an
+   * output), so a publisher's read asks once, not once per frame.
+   */
+  framesBypassOutputs(kind: FrameKind): boolean {
+    if (this.options.mixCorrect) return false;
+    for (const output of this.outputs) if (output.wantsFrames?.(kind) ?? true) return false;
+    return true;
+  }
+
+  /**
+   * A plain frame (audio or video, not a sequence header) from a publisher, its payload at
+   * `offset` in `bytes`, taken without a packet: correct its time, count it, keep it in the
+   * GOP. That is all a frame needs while framesBypassOutputs says so, and it costs no object.
+   */
+  feedFrame(kind: FrameKind, timestamp: number, isKeyframe: boolean, bytes: Uint8Array, offset: number, length: number): void {
+    const corrected = this.corrector.correct(timestamp, kind);
+    if (corrected > this.lastTimestamp) this.lastTimestamp = corrected;
+    this.counters.bytesIn += length;
+    if (kind === 'video') {
+      this.seenVideo = true;
+      this.counters.videoFrames++;
+    } else {
+      this.counters.audioFrames++;
+    }
+    const randomAccess = isKeyframe || (kind === 'audio' && !this.seenVideo);
+    if (randomAccess) this.randomAccessSincePublish = true;
+    if (this.gop.admit(randomAccess, this.gopLimits())) {
+      this.gopStore.appendBytes(kind, corrected, bytes, offset, length, isKeyframe, false, randomAccess);
+    }
+  }
+
   private deliver(packet: MediaPacket): void {
-    packet.timestamp = this.corrector.correct(packet);
+    packet.timestamp = this.corrector.correct(packet.timestamp, packet.kind);
     // The latest time of either track: audio and video interleave with small negative
     // deltas, and a republish must start after both tracks' last message.
     if (packet.timestamp > this.lastTimestamp) this.lastTimestamp = packet.timestamp;
@@ -126,8 +179,19 @@ export class LiveSource {
     } else {
       this.metadata = packet;
     }
-    this.gop.push(packet, this.isRandomAccess(packet), { enabled: this.options.gopCache, maxFrames: this.options.gopCacheMaxFrames });
+    const randomAccess = this.isRandomAccess(packet);
+    if (randomAccess) this.randomAccessSincePublish = true;
+    this.gop.push(packet, randomAccess, this.gopLimits());
     for (const output of this.outputs) output.onPacket(packet, this);
+  }
+
+  /** The options' gop limits, as one object reused while they stay the same. */
+  private gopLimits(): GopLimits {
+    const { gopCache, gopCacheMaxFrames } = this.options;
+    if (this.limits.enabled !== gopCache || this.limits.maxFrames !== gopCacheMaxFrames) {
+      this.limits = { enabled: gopCache, maxFrames: gopCacheMaxFrames };
+    }
+    return this.limits;
   }
 
   /** Where a player may start: a keyframe, or any audio frame of a stream without video. */

@@ -4,11 +4,12 @@
  * through the gap never see time run backwards). `atc` keeps the publisher's absolute time.
  */
 import { TimestampJitter } from '../../kernel/jitter.js';
-import type { MediaPacket } from '../../kernel/packet.js';
+import type { MediaKind } from '../../kernel/packet.js';
 import type { LiveOptions } from './options.js';
 
 export interface TimeCorrector {
-  correct(packet: MediaPacket): number;
+  /** The stream time of a message the publisher stamped `timestamp` (uint32). */
+  correct(timestamp: number, kind: MediaKind): number;
 }
 
 export function createTimeCorrector(options: LiveOptions, startAt: number): TimeCorrector {
@@ -16,6 +17,6 @@ export function createTimeCorrector(options: LiveOptions, startAt: number): Time
   const jitter = new TimestampJitter(mode);
   const offset = mode === 'off' ? 0 : startAt;
   return {
-    correct: (packet) => jitter.correct(packet.timestamp, packet.kind) + offset,
+    correct: (timestamp, kind) => jitter.correct(timestamp, kind) + offset,
   };
 }

@@ -30,8 +30,6 @@ export class RtmpOutput implements SourceOutput {
   private readonly players = new Map<number, RtmpPlayerEvents>();
   /** Stream time of the last audio/video message: the fan-out log's clock for lag checks. */
   private lastTimestamp = 0;
-  /** The cached GOP belongs to the current publish session (a keyframe came since publish). */
-  private gopIsCurrent = false;
 
   constructor(private readonly options: LiveOptions) {
     this.chunkSize = options.chunkSize;
@@ -61,9 +59,13 @@ export class RtmpOutput implements SourceOutput {
     return encodeRtmpMessage(message, this.chunkSize);
   }
 
+  /** Frames matter only to a log, which exists only while someone plays. */
+  wantsFrames(): boolean {
+    return this.log.isOpen;
+  }
+
   onPacket(packet: MediaPacket, source: LiveSource): void {
     const randomAccess = source.isRandomAccess(packet);
-    if (randomAccess) this.gopIsCurrent = true;
     // Script data is stamped 0 under time_jitter full whatever the stream time; the fan-out
     // measures lag by these times, so a player stopped just before it would look far behind
     // and skip a GOP. The log gets the stream's current time for it instead.
@@ -80,20 +82,13 @@ export class RtmpOutput implements SourceOutput {
     }
   }
 
-  onPublish(): void {
-    // The log still caches the previous session's GOP, decodable only with its sequence
-    // headers: players joining before the new session's first keyframe start live (SRS
-    // clears its gop cache on unpublish for the same reason).
-    this.gopIsCurrent = false;
-  }
-
-  onUnpublish(): void {
+  onUnpublish(source: LiveSource): void {
     const payload = encodeOnStatus({ code: 'NetStream.Play.UnpublishNotify', description: 'stream is now unpublished' });
     const notify = { csid: ChunkStreamId.OverStream, typeId: RtmpMessageType.CommandAmf0, timestamp: 0, streamId: PLAY_STREAM_ID, payload };
     // Logged at the stream's current time, not 0: the fan-out measures a player's lag by
     // timestamps, and a 0 would make a player still before it look far behind the next session.
+    this.lastTimestamp = Math.max(this.lastTimestamp, source.latestTimestamp);
     this.log.append(encodeRtmpMessage(notify, this.chunkSize), this.lastTimestamp, false);
-    this.gopIsCurrent = false;
     this.log.flushNow();
   }
 
@@ -104,7 +99,10 @@ export class RtmpOutput implements SourceOutput {
    */
   attach(socket: Socket, control: Buffer[], source: LiveSource, events: RtmpPlayerEvents): number {
     const startup = source.startupPackets().map((packet) => this.encode(packet));
-    const fromGop = this.options.gopCache && source.isPublishing && this.gopIsCurrent;
+    // The log may still cache the previous session's GOP, decodable only with its sequence
+    // headers: players joining before the new session's first keyframe start live (SRS
+    // clears its gop cache on unpublish for the same reason).
+    const fromGop = this.options.gopCache && source.isPublishing && source.randomAccessSincePublish;
     const fanout = this.log.open(() => this.seed(source));
     try {
       const id = fanout.addSocket(socket, [...control, ...startup], fromGop);

@@ -8,10 +8,11 @@ import { TsrsError, describeError } from '../../core/errors.js';
 import { log, newContextId, runWithContext } from '../../core/logger.js';
 import { TSRS_SERVER, TSRS_VERSION } from '../../core/version.js';
 import { resolveStreamRequest } from '../../kernel/stream-url.js';
-import type { RtmpMessage } from '../../native/rtmp-chunk.js';
+import type { RtmpMessage, RtmpMessageBatch } from '../../native/rtmp-chunk.js';
 import type { AmfValue } from '../../protocol/amf/amf-types.js';
 import { ServerHandshake } from '../../protocol/rtmp/handshake.js';
 import { runHandshake } from '../../protocol/rtmp/handshake-io.js';
+import { classifyPlainFrame, PlainFrame } from '../../protocol/flv/plain-frame.js';
 import { decodeCommand, type RtmpCommand } from '../../protocol/rtmp/messages-command.js';
 import { encodeSetPeerBandwidth } from '../../protocol/rtmp/messages-control.js';
 import {
@@ -39,19 +40,22 @@ import type { LiveSource } from '../live/source.js';
 import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { InputGate } from './input-gate.js';
-import { readIntoSharedBuffer } from './shared-read-buffer.js';
+import { READ_BUFFER_BYTES, readIntoSharedBuffer } from './shared-read-buffer.js';
 import { RtmpPlayer } from './player.js';
 
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** A connection that has not finished connect/publish/play in this time is dropped. */
 const IDENTIFY_TIMEOUT_MS = 30_000;
 /**
- * SRS merged read (`publish { mr on; }`): a publisher read that brought less than this means
- * its socket buffer is nearly empty, so the next read waits mr_latency to bring a batch.
- * Larger reads go on at once, so a high-bitrate stream is never throttled.
+ * SRS merged read (`publish { mr on; }`): after a publisher read that emptied its socket
+ * buffer, the next read waits mr_latency to bring a batch. A read smaller than the read
+ * buffer emptied it. A stream fast enough to fill the read buffer since the last nap could
+ * outgrow the kernel's receive buffer during a nap: it naps only after a read smaller than
+ * this, as SRS does, and is never throttled.
  */
 const MERGED_READ_SMALL_BYTES = 4096;
 
+type FrameBypass = false | { source: LiveSource; audio: boolean; video: boolean };
 type Role = { kind: 'idle' } | { kind: 'publisher'; source: LiveSource } | { kind: 'player'; player: RtmpPlayer };
 
 export class RtmpSession {
@@ -67,6 +71,8 @@ export class RtmpSession {
   private connected = false;
   private publishTimer: NodeJS.Timeout | undefined;
   private mergedReadTimer: NodeJS.Timeout | undefined;
+  /** A read since the last merged-read nap filled the read buffer: a fast publisher. */
+  private fullReadSinceNap = false;
   private lastMediaAt = 0;
   private readonly input: InputGate;
 
@@ -130,24 +136,60 @@ export class RtmpSession {
   private onData(data: Buffer): void {
     if (this.closed || !this.transport) return;
     this.info.bytesIn += data.length;
-    let messages: RtmpMessage[];
+    let batch: RtmpMessageBatch;
     try {
-      messages = this.transport.feed(data);
+      batch = this.transport.feedBatch(data);
     } catch (err) {
       this.close(`bad chunk stream: ${describeError(err)}`);
       return;
     }
-    for (const message of messages) {
-      if (this.busy || this.queue.length > 0) this.queue.push(message);
-      else this.dispatch(message);
-      if (this.closed) return;
+    let offset = batch.firstPayloadOffset;
+    let framesTaken = false;
+    // Asked once, and again only after a message that may have changed the answer.
+    let bypass: FrameBypass | undefined;
+    for (let i = 0; i < batch.count; i++) {
+      const length = batch.payloadLength(i);
+      bypass ??= this.frameBypass();
+      if (bypass && this.takePlainFrame(bypass, batch, i, offset, length)) {
+        framesTaken = true;
+      } else {
+        const message = batch.message(i, offset);
+        if (this.busy || this.queue.length > 0) this.queue.push(message);
+        else this.dispatch(message);
+        if (this.closed) return;
+        bypass = undefined;
+      }
+      offset += length;
     }
+    if (framesTaken) this.lastMediaAt = Date.now();
     if (this.role.kind === 'publisher') this.mergeReads(data.length, this.role.source.options.mergedReadMs);
   }
 
-  /** After a small publisher read, reading naps for mr_latency so the next one brings a batch. */
+  /** Which plain frames may go to the source in place right now (false: none). */
+  private frameBypass(): FrameBypass {
+    if (this.role.kind !== 'publisher' || this.busy || this.queue.length > 0) return false;
+    const { source } = this.role;
+    return { source, audio: source.framesBypassOutputs('audio'), video: source.framesBypassOutputs('video') };
+  }
+
+  /** A publisher's plain audio/video frame goes to the source in place: no message or packet object. */
+  private takePlainFrame(bypass: Exclude<FrameBypass, false>, batch: RtmpMessageBatch, i: number, offset: number, length: number): boolean {
+    const typeId = batch.typeId(i);
+    const plain = classifyPlainFrame(typeId, batch.bytes, offset, length);
+    if (plain === PlainFrame.NotPlain) return false;
+    const video = typeId === RtmpMessageType.Video;
+    if (!(video ? bypass.video : bypass.audio)) return false;
+    bypass.source.feedFrame(video ? 'video' : 'audio', batch.timestamp(i), plain === PlainFrame.Keyframe, batch.bytes, offset, length);
+    return true;
+  }
+
+  /** After a publisher read that emptied the socket, reading naps for mr_latency so the next one brings a batch. */
   private mergeReads(bytesRead: number, napMs: number): void {
-    if (napMs <= 0 || bytesRead >= MERGED_READ_SMALL_BYTES || this.mergedReadTimer) return;
+    if (napMs <= 0 || this.mergedReadTimer) return;
+    if (bytesRead >= READ_BUFFER_BYTES) this.fullReadSinceNap = true;
+    const emptied = bytesRead < (this.fullReadSinceNap ? MERGED_READ_SMALL_BYTES : READ_BUFFER_BYTES);
+    if (!emptied) return;
+    this.fullReadSinceNap = false;
     this.input.hold('merged-read');
     this.mergedReadTimer = setTimeout(() => {
       this.mergedReadTimer = undefined;

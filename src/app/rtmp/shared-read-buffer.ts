@@ -10,7 +10,8 @@
 import type { Socket } from 'node:net';
 
 /** 64 KB, the size Node's own reads use. */
-const sharedBuffer = Buffer.allocUnsafe(64 * 1024);
+export const READ_BUFFER_BYTES = 64 * 1024;
+const sharedBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
 interface UserBufferHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;

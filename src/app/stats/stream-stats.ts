@@ -1,20 +1,17 @@
 /**
- * Per-stream statistics, kept as a SourceOutput on every live source: frames, payload
- * bytes and codec facts. The media path costs two additions per packet; codec parsing
- * happens on sequence headers (and once on the first frame of codecs that have none).
+ * Per-stream statistics, kept as a SourceOutput on every live source: frames and payload
+ * bytes (the source's own counters) and codec facts. Codec parsing happens on sequence
+ * headers, and once on the first frame of codecs that have none: after that this output
+ * needs no frame at all.
  */
 import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import type { MediaPacket } from '../../kernel/packet.js';
-import type { LiveSource, SourceOutput } from '../live/source.js';
+import type { FrameKind, LiveSource, SourceOutput } from '../live/source.js';
 import { audioInfoOf, videoInfoOf, type StreamAudioJson, type StreamVideoJson } from './codec-info.js';
 import { Kbps } from './kbps.js';
 
 export class StatsOutput implements SourceOutput {
-  /** Video frames (sequence headers excluded), as SRS's `frames`. */
-  frames = 0;
-  /** Media payload bytes the publisher(s) sent, all publishes included. */
-  payloadBytes = 0;
   video: StreamVideoJson | undefined;
   audio: StreamAudioJson | undefined;
   /** The last publisher's client id: SRS keeps reporting it after an unpublish. */
@@ -33,6 +30,16 @@ export class StatsOutput implements SourceOutput {
     private readonly onClose: (output: StatsOutput) => void,
   ) {}
 
+  /** Video frames (sequence headers excluded), as SRS's `frames`. */
+  get frames(): number {
+    return this.source.counters.videoFrames;
+  }
+
+  /** Media payload bytes the publisher(s) sent, all publishes included. */
+  get payloadBytes(): number {
+    return this.source.counters.bytesIn;
+  }
+
   onPublish(source: LiveSource): void {
     this.reset();
     this.publisherId = source.publisher?.clientId ?? this.publisherId;
@@ -43,12 +50,15 @@ export class StatsOutput implements SourceOutput {
     this.reset();
   }
 
+  /** Only a first frame of a codec without sequence header is still of interest. */
+  wantsFrames(kind: FrameKind): boolean {
+    return kind === 'video' ? !this.video && !this.probedVideoFrame : !this.audio && !this.probedAudioFrame;
+  }
+
   onPacket(packet: MediaPacket): void {
-    this.payloadBytes += packet.payload.length;
     if (packet.kind === 'video') {
       if (packet.isSequenceHeader) this.video = this.parse('video', () => videoInfoOf(packet.payload)) ?? this.video;
       else {
-        this.frames++;
         if (!this.video && !this.probedVideoFrame) {
           this.probedVideoFrame = true;
           this.video = this.parse('video', () => videoInfoOf(packet.payload));

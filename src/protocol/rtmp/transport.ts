@@ -5,7 +5,7 @@
  * Everything above it deals in whole messages.
  */
 import type { Socket } from 'node:net';
-import { RtmpChunkDemuxer, encodeRtmpMessage, type RtmpMessage } from '../../native/rtmp-chunk.js';
+import { RtmpChunkDemuxer, encodeRtmpMessage, type RtmpMessage, type RtmpMessageBatch } from '../../native/rtmp-chunk.js';
 import {
   decodeUserControl,
   decodeWindowAckSize,
@@ -53,10 +53,20 @@ export class RtmpTransport {
    * callers can log it. Throws a TsrsError on a broken chunk stream.
    */
   feed(bytes: Buffer): RtmpMessage[] {
-    const messages = this.demuxer.feed(bytes);
-    for (const message of messages) this.handleControl(message);
+    return this.feedBatch(bytes).messages();
+  }
+
+  /** As feed, with the messages left packed (a publisher's media needs no object each). */
+  feedBatch(bytes: Buffer): RtmpMessageBatch {
+    const batch = this.demuxer.feedBatch(bytes);
+    let offset = batch.firstPayloadOffset;
+    for (let i = 0; i < batch.count; i++) {
+      const typeId = batch.typeId(i);
+      if (typeId === RtmpMessageType.WindowAckSize || typeId === RtmpMessageType.UserControl) this.handleControl(batch.message(i, offset));
+      offset += batch.payloadLength(i);
+    }
     this.acknowledge();
-    return messages;
+    return batch;
   }
 
   /** Encodes and writes one message; returns false when the socket buffer is full. */

@@ -69,6 +69,89 @@ describe('live source', () => {
   });
 });
 
+describe('live source: plain frames taken in place (feedFrame)', () => {
+  /** A publish of sequence headers then two GOPs, with a timestamp jump the jitter must fix. */
+  const stream = (): MediaPacket[] => {
+    const frame = (kind: 'audio' | 'video', timestamp: number, key = false): MediaPacket => ({
+      kind,
+      timestamp,
+      payload: kind === 'video' ? Buffer.from([key ? 0x17 : 0x27, 1, 0, 0, 0, timestamp & 0xff, 0x65]) : Buffer.from([0xaf, 1, timestamp & 0xff]),
+      isKeyframe: key,
+      isSequenceHeader: false,
+    });
+    return [
+      { kind: 'video', timestamp: 0, payload: Buffer.from([0x17, 0, 0, 0, 0, 1]), isKeyframe: false, isSequenceHeader: true },
+      { kind: 'audio', timestamp: 0, payload: Buffer.from([0xaf, 0, 0x12, 0x10]), isKeyframe: false, isSequenceHeader: true },
+      frame('audio', 0), frame('video', 5, true), frame('audio', 23), frame('video', 45), frame('audio', 46),
+      frame('video', 85), frame('video', 5000, true), frame('audio', 5003), frame('video', 5040),
+    ];
+  };
+
+  /** Feeds the stream, plain frames through feedFrame (from inside a larger buffer) when allowed. */
+  function publishThrough(source: LiveSource, inPlace: boolean): void {
+    source.publish(publisher('p'));
+    for (const p of stream()) {
+      if (inPlace && p.kind !== 'data' && !p.isSequenceHeader && source.framesBypassOutputs(p.kind)) {
+        const bytes = Buffer.concat([Buffer.alloc(7, 0xee), p.payload, Buffer.alloc(3, 0xee)]);
+        source.feedFrame(p.kind, p.timestamp, p.isKeyframe, bytes, 7, p.payload.length);
+      } else {
+        source.feed(p);
+      }
+    }
+  }
+
+  const gopOf = (source: LiveSource) =>
+    source.gop.snapshot().map(({ item, randomAccess }) => ({ ...item, payload: [...item.payload], randomAccess }));
+
+  it('leaves the source exactly as the packet path does: times, counters, GOP', () => {
+    const viaPackets = new LiveSource('v/a/s', 'v', 'a', 's', DEFAULT_LIVE_OPTIONS);
+    const inPlace = new LiveSource('v/a/s', 'v', 'a', 's', DEFAULT_LIVE_OPTIONS);
+    publishThrough(viaPackets, false);
+    publishThrough(inPlace, true);
+    expect(inPlace.counters).toEqual(viaPackets.counters);
+    expect(inPlace.counters).toMatchObject({ videoFrames: 5, audioFrames: 4 });
+    expect(inPlace.latestTimestamp).toBe(viaPackets.latestTimestamp);
+    expect(inPlace.randomAccessSincePublish).toBe(true);
+    expect(inPlace.hasVideo).toBe(true);
+    expect(gopOf(inPlace)).toEqual(gopOf(viaPackets));
+    // The second GOP, its time corrected across the jump (5000 - 85 > 250 ms becomes 10 ms).
+    expect(gopOf(inPlace).map((e) => e.timestamp)).toEqual([95, 98, 135]);
+  });
+
+  it('is refused while an output wants frames or mix_correct orders them', () => {
+    const source = new LiveSource('v/a/s', 'v', 'a', 's', DEFAULT_LIVE_OPTIONS);
+    const quiet = new Recorder() as Recorder & { wantsFrames(kind: string): boolean };
+    let wants: string[] = [];
+    quiet.wantsFrames = (kind) => wants.includes(kind);
+    source.addOutput(quiet);
+    expect([source.framesBypassOutputs('audio'), source.framesBypassOutputs('video')]).toEqual([true, true]);
+    wants = ['video'];
+    expect([source.framesBypassOutputs('audio'), source.framesBypassOutputs('video')]).toEqual([true, false]);
+    // An output that does not say wants every frame.
+    source.addOutput(new Recorder());
+    expect(source.framesBypassOutputs('audio')).toBe(false);
+
+    const mixed = new LiveSource('v/a/s', 'v', 'a', 's', { ...DEFAULT_LIVE_OPTIONS, mixCorrect: true });
+    expect(mixed.framesBypassOutputs('audio')).toBe(false);
+  });
+
+  it('starts a new session without the previous GOP: a player then starts live', () => {
+    const source = new LiveSource('v/a/s', 'v', 'a', 's', DEFAULT_LIVE_OPTIONS);
+    publishThrough(source, true);
+    source.unpublish(source.publisher!);
+    expect(source.randomAccessSincePublish).toBe(false);
+    expect(source.gop.size).toBe(0);
+    source.publish(publisher('p2'));
+    // Before the first keyframe nothing is kept (video frames are no start point).
+    source.feedFrame('video', 10, false, Buffer.from([0x27, 1, 0, 0, 0, 0x41]), 0, 6);
+    expect(source.randomAccessSincePublish).toBe(false);
+    expect(source.gop.size).toBe(0);
+    source.feedFrame('video', 20, true, Buffer.from([0x17, 1, 0, 0, 0, 0x65]), 0, 6);
+    expect(source.randomAccessSincePublish).toBe(true);
+    expect(source.gop.size).toBe(1);
+  });
+});
+
 describe('source registry', () => {
   it('frees idle sources after the grace period and keeps active ones', async () => {
     const registry = new SourceRegistry(() => DEFAULT_LIVE_OPTIONS, 50, 10);
