@@ -12,6 +12,7 @@
       'native/addon/addon.cpp',
       'native/addon/rtmp_chunk_binding.cpp',
       'native/addon/fanout_binding.cpp',
+      'native/addon/socket_read_binding.cpp',
     ],
   },
 }

@@ -7,6 +7,7 @@
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   tsrs_addon::InitChunkBindings(env, exports);
   tsrs_addon::InitFanoutBindings(env, exports);
+  tsrs_addon::InitSocketReadBindings(env, exports);
   return exports;
 }
 

@@ -7,5 +7,6 @@ namespace tsrs_addon {
 
 void InitChunkBindings(Napi::Env env, Napi::Object exports);   // rtmp_chunk_binding.cpp
 void InitFanoutBindings(Napi::Env env, Napi::Object exports);  // fanout_binding.cpp
+void InitSocketReadBindings(Napi::Env env, Napi::Object exports);  // socket_read_binding.cpp
 
 }  // namespace tsrs_addon

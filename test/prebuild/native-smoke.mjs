@@ -38,7 +38,7 @@ function withTimeout(promise, ms, what) {
 // --- the addon loads, from the file node-gyp-build picks -----------------------------------
 const loadedFrom = requireFromPackage('node-gyp-build').path(root);
 const { addon } = await dist('native/addon.js');
-assert.deepEqual(Object.keys(addon).sort(), ['ChunkDemuxer', 'FanoutLog', 'encodeMessage']);
+assert.deepEqual(Object.keys(addon).sort(), ['ChunkDemuxer', 'FanoutLog', 'encodeMessage', 'readSocket', 'socketReadErrno']);
 
 // --- RTMP chunking: golden header bytes, then a byte-exact round trip -----------------------
 await step('chunk', async () => {

@@ -40,21 +40,13 @@ import type { LiveSource } from '../live/source.js';
 import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { InputGate } from './input-gate.js';
-import { READ_BUFFER_BYTES, readIntoSharedBuffer } from './shared-read-buffer.js';
+import { mergedReadPoller } from './merged-read-poller.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 import { RtmpPlayer } from './player.js';
 
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** A connection that has not finished connect/publish/play in this time is dropped. */
 const IDENTIFY_TIMEOUT_MS = 30_000;
-/**
- * SRS merged read (`publish { mr on; }`): after a publisher read that emptied its socket
- * buffer, the next read waits mr_latency to bring a batch. A read smaller than the read
- * buffer emptied it. A stream fast enough to fill the read buffer since the last nap could
- * outgrow the kernel's receive buffer during a nap: it naps only after a read smaller than
- * this, as SRS does, and is never throttled.
- */
-const MERGED_READ_SMALL_BYTES = 4096;
-
 type FrameBypass = false | { source: LiveSource; audio: boolean; video: boolean };
 type Role = { kind: 'idle' } | { kind: 'publisher'; source: LiveSource } | { kind: 'player'; player: RtmpPlayer };
 
@@ -70,9 +62,10 @@ export class RtmpSession {
   private fcPublished = false;
   private connected = false;
   private publishTimer: NodeJS.Timeout | undefined;
-  private mergedReadTimer: NodeJS.Timeout | undefined;
-  /** A read since the last merged-read nap filled the read buffer: a fast publisher. */
-  private fullReadSinceNap = false;
+  /** The socket reads into the shared buffer (not through its Readable stream). */
+  private readsSharedBuffer = false;
+  /** Set while the merged-read poller reads this publisher: stops that. */
+  private stopMergedRead: (() => void) | undefined;
   private lastMediaAt = 0;
   private readonly input: InputGate;
 
@@ -130,7 +123,8 @@ export class RtmpSession {
     this.transport = new RtmpTransport(this.socket);
     if (rest.length > 0) this.onData(rest);
     const onBytes = (data: Buffer) => this.inContext(() => this.onData(data));
-    if (!readIntoSharedBuffer(this.socket, onBytes)) this.socket.on('data', onBytes);
+    this.readsSharedBuffer = readIntoSharedBuffer(this.socket, onBytes);
+    if (!this.readsSharedBuffer) this.socket.on('data', onBytes);
   }
 
   private onData(data: Buffer): void {
@@ -162,7 +156,6 @@ export class RtmpSession {
       offset += length;
     }
     if (framesTaken) this.lastMediaAt = Date.now();
-    if (this.role.kind === 'publisher') this.mergeReads(data.length, this.role.source.options.mergedReadMs);
   }
 
   /** Which plain frames may go to the source in place right now (false: none). */
@@ -181,20 +174,6 @@ export class RtmpSession {
     if (!(video ? bypass.video : bypass.audio)) return false;
     bypass.source.feedFrame(video ? 'video' : 'audio', batch.timestamp(i), plain === PlainFrame.Keyframe, batch.bytes, offset, length);
     return true;
-  }
-
-  /** After a publisher read that emptied the socket, reading naps for mr_latency so the next one brings a batch. */
-  private mergeReads(bytesRead: number, napMs: number): void {
-    if (napMs <= 0 || this.mergedReadTimer) return;
-    if (bytesRead >= READ_BUFFER_BYTES) this.fullReadSinceNap = true;
-    const emptied = bytesRead < (this.fullReadSinceNap ? MERGED_READ_SMALL_BYTES : READ_BUFFER_BYTES);
-    if (!emptied) return;
-    this.fullReadSinceNap = false;
-    this.input.hold('merged-read');
-    this.mergedReadTimer = setTimeout(() => {
-      this.mergedReadTimer = undefined;
-      this.input.release('merged-read');
-    }, napMs);
   }
 
   /** Handles a message: media synchronously, commands possibly async (the input waits). */
@@ -360,8 +339,34 @@ export class RtmpSession {
     if (this.fcPublished) this.sendCommand(encodeOnFCPublish('onFCPublish', StatusCode.PublishStart, 'Started publishing stream.'));
     this.sendStatus({ code: StatusCode.PublishStart, description: 'Started publishing stream.', extra: { clientid: this.info.id } });
     this.watchPublisher(source.options.publishFirstPacketTimeoutMs, source.options.publishNormalTimeoutMs);
+    this.startMergedRead(source);
     this.ctx.cluster?.onPublisherJoin?.(source, this.info);
     log.trace(`rtmp publish ${source.url} param=${request.param || '(none)'} as ${this.info.kind}`);
+  }
+
+  /**
+   * SRS merged read (`mr on`): from now on the shared poller reads this publisher, once per
+   * mr_latency until its socket is empty, instead of libuv reading each message as it comes.
+   */
+  private startMergedRead(source: LiveSource): void {
+    if (source.options.mergedReadMs <= 0 || !this.readsSharedBuffer) return;
+    this.input.hold('merged-read');
+    this.stopMergedRead = mergedReadPoller.add({
+      socket: this.socket,
+      napMs: () => source.options.mergedReadMs,
+      ready: () => !this.busy && !this.closed,
+      onBytes: (bytes) => this.inContext(() => this.onData(bytes)),
+      onEnd: (reason) => this.inContext(() => this.close(reason)),
+    });
+    if (!this.stopMergedRead) this.input.release('merged-read');
+  }
+
+  /** Back to reading as usual (a later publish on this connection may merge again). */
+  private endMergedRead(): void {
+    if (!this.stopMergedRead) return;
+    this.stopMergedRead();
+    this.stopMergedRead = undefined;
+    this.input.release('merged-read');
   }
 
   /** Ends a publisher that sends nothing: SRS's firstpkt_timeout and normal_timeout. */
@@ -429,6 +434,7 @@ export class RtmpSession {
   private endPublish(why: string): void {
     if (this.role.kind !== 'publisher') return;
     clearInterval(this.publishTimer);
+    this.endMergedRead();
     this.role.source.unpublish(this.role.source.publisher!);
     log.trace(`rtmp unpublish ${this.role.source.url}: ${why}`);
     this.role = { kind: 'idle' };
@@ -456,7 +462,6 @@ export class RtmpSession {
     runWithContext(this.info.id, () => {
       this.endRole(reason);
       clearInterval(this.publishTimer);
-      clearTimeout(this.mergedReadTimer);
       this.ctx.clients.delete(this.info.id);
       this.socket.destroy();
       const seconds = ((Date.now() - this.info.createdAt) / 1000).toFixed(1);

@@ -13,6 +13,11 @@ import type { Socket } from 'node:net';
 export const READ_BUFFER_BYTES = 64 * 1024;
 const sharedBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
+/** The buffer every connection reads into (contents valid only until the next read). */
+export function sharedReadBuffer(): Buffer {
+  return sharedBuffer;
+}
+
 interface UserBufferHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;
 }

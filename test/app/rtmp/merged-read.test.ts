@@ -62,6 +62,29 @@ describe('SRS merged read (publish mr)', () => {
     expect(on.reads).toBeLessThanOrEqual(14);
   });
 
+  it('ends a publisher that drops its connection while napping, and reads the next publish on that stream', async () => {
+    const server = await startRtmpTestServer({ live: { mergedReadMs: 300, mwLatencyMs: 0 } });
+    servers.push(server);
+    const first = await RtmpClient.connect(server.url('live/drop'));
+    await first.publish();
+    await sendPaced(first, syntheticStream({ frames: 10, gop: 5 }), { speed: 1 });
+    // Node is not reading this socket: the poller must see the end of the stream itself.
+    first.destroy();
+    const deadline = Date.now() + 2000;
+    while (server.source('live/drop')?.isPublishing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.source('live/drop')?.isPublishing).toBe(false);
+    expect(logs.lines.some((l) => l.includes('closed after') && l.includes('peer closed'))).toBe(true);
+
+    const second = await RtmpClient.connect(server.url('live/drop'));
+    await second.publish();
+    const player = await startPlayer(server.url('live/drop'));
+    await sendPaced(second, syntheticStream({ frames: 10, gop: 5 }), { speed: 1 });
+    await player.until(() => player.messages.some((m) => frameIndex(VIDEO, m.payload) === 9), 5000, 'the last frame');
+    expect(server.source('live/drop')?.counters.videoFrames).toBeGreaterThanOrEqual(10);
+    await second.close();
+    await player.client.close();
+  });
+
   it('never naps after a large read, so a fast publisher is not throttled', async () => {
     const server = await startRtmpTestServer({ live: { mergedReadMs: 500, mwLatencyMs: 0 } });
     servers.push(server);
