@@ -59,7 +59,8 @@ export class Uint32Unwrapper {
       this.last = raw;
       return raw;
     }
-    const epochBase = this.last - (this.last % TWO_POW_32);
+    // Not `last % 2^32`: a floating-point remainder is a libc call, and this runs per message.
+    const epochBase = Math.floor(this.last / TWO_POW_32) * TWO_POW_32;
     let value = epochBase + raw;
     if (value - this.last > HALF_RANGE && value >= TWO_POW_32) value -= TWO_POW_32;
     else if (this.last - value > HALF_RANGE) value += TWO_POW_32;

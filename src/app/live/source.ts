@@ -26,11 +26,11 @@ export interface SourceOutput {
   onPublish?(source: LiveSource): void;
   onPacket(packet: MediaPacket, source: LiveSource): void;
   /**
-   * Whether onPacket must see the stream's plain frames of this kind (audio or video, not
-   * sequence headers or metadata) right now. While no output does, frames skip the packet
-   * path (see LiveSource.feedFrame). Absent means always.
+   * Which of the stream's plain frames (audio and video, not sequence headers or metadata)
+   * onPacket must see right now. Frames no output wants skip the packet path (see
+   * LiveSource.feedFrame). Absent means all.
    */
-  wantsFrames?(kind: FrameKind): boolean;
+  wantsFrames?(): FrameInterest;
   onUnpublish?(source: LiveSource): void;
   /** True while the output still serves someone, which keeps the source alive. */
   isActive(): boolean;
@@ -40,6 +40,8 @@ export interface SourceOutput {
 }
 
 export type FrameKind = Exclude<MediaKind, 'data'>;
+/** Plain frames wanted: all (true), none (false), or only those of one kind. */
+export type FrameInterest = boolean | FrameKind;
 
 export class LiveSource {
   readonly url: string;
@@ -130,21 +132,33 @@ export class LiveSource {
   }
 
   /**
-   * Whether plain frames of this kind may take feedFrame now: no output wants them (nobody
-   * plays, records, forwards...) and no mix queue orders them. The answer holds until the
-   * caller hands the source anything else or yields to the event loop (either may open an
-   * output), so a publisher's read asks once, not once per frame.
+   * The plain frames that must take the packet path (feed) now: those some output wants,
+   * or all when a mix queue orders them. The others may take feedFrame. The answer holds
+   * until the caller hands the source anything else or yields to the event loop (either
+   * may open an output), so a publisher's read asks once, not once per frame.
    */
-  framesBypassOutputs(kind: FrameKind): boolean {
-    if (this.options.mixCorrect) return false;
-    for (const output of this.outputs) if (output.wantsFrames?.(kind) ?? true) return false;
-    return true;
+  framesWanted(): FrameInterest {
+    if (this.options.mixCorrect) return true;
+    let audio = false;
+    let video = false;
+    for (const output of this.outputs) {
+      const wanted = output.wantsFrames?.() ?? true;
+      if (wanted === true) return true;
+      if (wanted === 'audio') audio = true;
+      else if (wanted === 'video') video = true;
+    }
+    return audio && video ? true : audio ? 'audio' : video ? 'video' : false;
+  }
+
+  /** Whether a plain frame of this kind may take feedFrame, by framesWanted's answer. */
+  static bypasses(wanted: FrameInterest, kind: FrameKind): boolean {
+    return wanted === false || (wanted !== true && wanted !== kind);
   }
 
   /**
    * A plain frame (audio or video, not a sequence header) from a publisher, its payload at
    * `offset` in `bytes`, taken without a packet: correct its time, count it, keep it in the
-   * GOP. That is all a frame needs while framesBypassOutputs says so, and it costs no object.
+   * GOP. That is all a frame needs while framesWanted leaves it out, and it costs no object.
    */
   feedFrame(kind: FrameKind, timestamp: number, isKeyframe: boolean, bytes: Uint8Array, offset: number, length: number): void {
     const corrected = this.corrector.correct(timestamp, kind);

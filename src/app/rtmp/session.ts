@@ -36,7 +36,7 @@ import {
 } from '../../protocol/rtmp/messages.js';
 import { RtmpTransport } from '../../protocol/rtmp/transport.js';
 import { mediaFromFlv } from '../live/media-from-flv.js';
-import type { LiveSource } from '../live/source.js';
+import { LiveSource, type FrameInterest } from '../live/source.js';
 import type { ClientInfo, LiveContext } from '../live/context.js';
 import { PLAY_STREAM_ID } from './constants.js';
 import { InputGate } from './input-gate.js';
@@ -47,7 +47,7 @@ import { RtmpPlayer } from './player.js';
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** A connection that has not finished connect/publish/play in this time is dropped. */
 const IDENTIFY_TIMEOUT_MS = 30_000;
-type FrameBypass = false | { source: LiveSource; audio: boolean; video: boolean };
+type FrameBypass = false | { source: LiveSource; wanted: Exclude<FrameInterest, true> };
 type Role = { kind: 'idle' } | { kind: 'publisher'; source: LiveSource } | { kind: 'player'; player: RtmpPlayer };
 
 export class RtmpSession {
@@ -158,11 +158,12 @@ export class RtmpSession {
     if (framesTaken) this.lastMediaAt = Date.now();
   }
 
-  /** Which plain frames may go to the source in place right now (false: none). */
+  /** Whether plain frames may go to the source in place right now, and which (false: none). */
   private frameBypass(): FrameBypass {
     if (this.role.kind !== 'publisher' || this.busy || this.queue.length > 0) return false;
     const { source } = this.role;
-    return { source, audio: source.framesBypassOutputs('audio'), video: source.framesBypassOutputs('video') };
+    const wanted = source.framesWanted();
+    return wanted === true ? false : { source, wanted };
   }
 
   /** A publisher's plain audio/video frame goes to the source in place: no message or packet object. */
@@ -170,9 +171,9 @@ export class RtmpSession {
     const typeId = batch.typeId(i);
     const plain = classifyPlainFrame(typeId, batch.bytes, offset, length);
     if (plain === PlainFrame.NotPlain) return false;
-    const video = typeId === RtmpMessageType.Video;
-    if (!(video ? bypass.video : bypass.audio)) return false;
-    bypass.source.feedFrame(video ? 'video' : 'audio', batch.timestamp(i), plain === PlainFrame.Keyframe, batch.bytes, offset, length);
+    const kind = typeId === RtmpMessageType.Video ? 'video' : 'audio';
+    if (!LiveSource.bypasses(bypass.wanted, kind)) return false;
+    bypass.source.feedFrame(kind, batch.timestamp(i), plain === PlainFrame.Keyframe, batch.bytes, offset, length);
     return true;
   }
 

@@ -7,7 +7,7 @@
 import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import type { MediaPacket } from '../../kernel/packet.js';
-import type { FrameKind, LiveSource, SourceOutput } from '../live/source.js';
+import type { FrameInterest, LiveSource, SourceOutput } from '../live/source.js';
 import { audioInfoOf, videoInfoOf, type StreamAudioJson, type StreamVideoJson } from './codec-info.js';
 import { Kbps } from './kbps.js';
 
@@ -51,8 +51,10 @@ export class StatsOutput implements SourceOutput {
   }
 
   /** Only a first frame of a codec without sequence header is still of interest. */
-  wantsFrames(kind: FrameKind): boolean {
-    return kind === 'video' ? !this.video && !this.probedVideoFrame : !this.audio && !this.probedAudioFrame;
+  wantsFrames(): FrameInterest {
+    const video = !this.video && !this.probedVideoFrame;
+    const audio = !this.audio && !this.probedAudioFrame;
+    return video && audio ? true : video ? 'video' : audio ? 'audio' : false;
   }
 
   onPacket(packet: MediaPacket): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIVE_OPTIONS } from '../../../src/app/live/options.js';
-import { LiveSource, type SourceOutput } from '../../../src/app/live/source.js';
+import { LiveSource, type FrameInterest, type SourceOutput } from '../../../src/app/live/source.js';
 import { SourceRegistry } from '../../../src/app/live/source-registry.js';
 import type { MediaPacket } from '../../../src/kernel/packet.js';
 import { TsrsError } from '../../../src/core/errors.js';
@@ -91,7 +91,7 @@ describe('live source: plain frames taken in place (feedFrame)', () => {
   function publishThrough(source: LiveSource, inPlace: boolean): void {
     source.publish(publisher('p'));
     for (const p of stream()) {
-      if (inPlace && p.kind !== 'data' && !p.isSequenceHeader && source.framesBypassOutputs(p.kind)) {
+      if (inPlace && p.kind !== 'data' && !p.isSequenceHeader && LiveSource.bypasses(source.framesWanted(), p.kind)) {
         const bytes = Buffer.concat([Buffer.alloc(7, 0xee), p.payload, Buffer.alloc(3, 0xee)]);
         source.feedFrame(p.kind, p.timestamp, p.isKeyframe, bytes, 7, p.payload.length);
       } else {
@@ -120,19 +120,29 @@ describe('live source: plain frames taken in place (feedFrame)', () => {
 
   it('is refused while an output wants frames or mix_correct orders them', () => {
     const source = new LiveSource('v/a/s', 'v', 'a', 's', DEFAULT_LIVE_OPTIONS);
-    const quiet = new Recorder() as Recorder & { wantsFrames(kind: string): boolean };
-    let wants: string[] = [];
-    quiet.wantsFrames = (kind) => wants.includes(kind);
+    const quiet = new Recorder() as Recorder & { wantsFrames(): FrameInterest };
+    const other = new Recorder() as Recorder & { wantsFrames(): FrameInterest };
+    let wants: FrameInterest = false;
+    let otherWants: FrameInterest = false;
+    quiet.wantsFrames = () => wants;
+    other.wantsFrames = () => otherWants;
     source.addOutput(quiet);
-    expect([source.framesBypassOutputs('audio'), source.framesBypassOutputs('video')]).toEqual([true, true]);
-    wants = ['video'];
-    expect([source.framesBypassOutputs('audio'), source.framesBypassOutputs('video')]).toEqual([true, false]);
+    source.addOutput(other);
+    expect(source.framesWanted()).toBe(false);
+    expect([LiveSource.bypasses(false, 'audio'), LiveSource.bypasses(false, 'video')]).toEqual([true, true]);
+    wants = 'video';
+    expect(source.framesWanted()).toBe('video');
+    expect([LiveSource.bypasses('video', 'audio'), LiveSource.bypasses('video', 'video')]).toEqual([true, false]);
+    otherWants = 'audio';
+    expect(source.framesWanted()).toBe(true);
+    expect(LiveSource.bypasses(true, 'audio')).toBe(false);
     // An output that does not say wants every frame.
+    otherWants = false;
     source.addOutput(new Recorder());
-    expect(source.framesBypassOutputs('audio')).toBe(false);
+    expect(source.framesWanted()).toBe(true);
 
     const mixed = new LiveSource('v/a/s', 'v', 'a', 's', { ...DEFAULT_LIVE_OPTIONS, mixCorrect: true });
-    expect(mixed.framesBypassOutputs('audio')).toBe(false);
+    expect(mixed.framesWanted()).toBe(true);
   });
 
   it('starts a new session without the previous GOP: a player then starts live', () => {

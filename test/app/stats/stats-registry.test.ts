@@ -135,7 +135,7 @@ describe('StatsRegistry', () => {
     expect(s.audio).toMatchObject({ codec: 'MP3' });
     expect(s.payloadBytes).toBe(6 + 10 + 5);
     // Once the first frame was probed, stats need no frame: taken in place, they still count.
-    expect(source.framesBypassOutputs('video')).toBe(true);
+    expect(source.framesWanted()).toBe(false);
     source.feedFrame('video', 80, false, Buffer.from([0x27, 1, 0, 0, 0, 0x41]), 0, 6);
     expect(s.frames).toBe(2);
     expect(s.payloadBytes).toBe(6 + 10 + 5 + 6);
