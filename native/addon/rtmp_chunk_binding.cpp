@@ -75,14 +75,30 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
     return options;
   }
 
+  // feed(bytes, reusable?): every message the bytes complete, packed in one Buffer:
+  //   u32 count, u32 offset of the headers, the payloads back to back from byte 8, padding
+  //   to 4, then per message five u32 (csid, type id, timestamp, stream id, payload length),
+  //   all in host byte order. One allocation per feed at most, instead of an object, five
+  //   property sets and an external buffer (with its GC finalizer) per message: this runs
+  //   for every message every publisher sends. Undefined when nothing completed.
+  // `reusable`, a Uint8Array the caller keeps, is filled and returned when the batch fits,
+  // payloads written straight into it: a fresh buffer per read is external memory that V8
+  // answers with garbage collections, and a staging copy would move every byte once more.
   Napi::Value Feed(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array bytes = bytes_arg(env, info[0], "feed() argument");
+    Napi::Value reusable = info.Length() > 1 ? info[1] : env.Undefined();
+    Batch batch;
+    if (reusable.IsTypedArray() && reusable.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+      Napi::Uint8Array target = reusable.As<Napi::Uint8Array>();
+      batch.direct = target.Data();
+      batch.direct_capacity = target.ElementLength();
+    }
     heads_.clear();
     bodies_.clear();
-    const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(), [](tsrs::ChunkMessage&& m) {
+    const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(), [&batch](tsrs::ChunkMessage&& m) {
       heads_.insert(heads_.end(), {m.csid, m.type_id, m.timestamp, m.stream_id, uint32_t(m.payload.size())});
-      bodies_.insert(bodies_.end(), m.payload.begin(), m.payload.end());
+      batch.append(m.payload.data(), m.payload.size());
       // m.payload is left in place: the demuxer reuses its buffer for the next message.
     });
     if (code) {
@@ -91,41 +107,63 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
                                : demuxer_.error_detail();
       throw_coded(Napi::Error::New(env, "rtmp chunk stream: " + detail), code);
     }
-    Napi::Value packed = pack_messages(env, info.Length() > 1 ? info[1] : env.Undefined());
+    Napi::Value packed = batch.finish(env, reusable);
     // One huge message must not pin its size here for the connection's lifetime.
     if (bodies_.capacity() > kKeptBodyCapacity) std::vector<uint8_t>().swap(bodies_);
     return packed;
   }
 
-  // Every message of one feed in one Buffer: a u32 count, then per message five u32 (csid,
-  // type id, timestamp, stream id, payload length), then the payloads back to back. The
-  // facade slices it into message objects. One allocation per feed instead of an object,
-  // five property sets and an external buffer (with its GC finalizer) per message: this
-  // runs for every message every publisher sends. Undefined when nothing completed.
-  // `reusable`, a Uint8Array the caller keeps, is filled and returned when the batch fits:
-  // a fresh buffer per read is external memory V8 answers with garbage collections.
-  static Napi::Value pack_messages(Napi::Env env, Napi::Value reusable) {
-    constexpr size_t kHeaderWords = 5;
-    if (heads_.empty()) return env.Undefined();
-    uint32_t count = uint32_t(heads_.size() / kHeaderWords);
-    size_t head_bytes = heads_.size() * 4;
-    size_t size = 4 + head_bytes + bodies_.size();
-    uint8_t* p = nullptr;
-    Napi::Value out;
-    if (reusable.IsTypedArray() && reusable.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array &&
-        reusable.As<Napi::Uint8Array>().ElementLength() >= size) {
-      p = reusable.As<Napi::Uint8Array>().Data();
-      out = reusable;
-    } else {
-      Napi::Buffer<uint8_t> fresh = Napi::Buffer<uint8_t>::New(env, size);
-      p = fresh.Data();
-      out = fresh;
+  // One feed's payloads: written into the caller's reusable buffer while they fit (leaving
+  // room for the count and header offset), else gathered in bodies_ for a fresh Buffer.
+  struct Batch {
+    static constexpr size_t kPrefix = 8;
+    uint8_t* direct = nullptr;
+    size_t direct_capacity = 0;
+    size_t size = 0;  // payload bytes so far
+    bool spilled = false;
+
+    void append(const uint8_t* data, size_t n) {
+      if (!spilled && direct && kPrefix + size + n <= direct_capacity) {
+        if (n) std::memcpy(direct + kPrefix + size, data, n);
+      } else {
+        if (!spilled) {
+          spilled = true;
+          if (direct) bodies_.assign(direct + kPrefix, direct + kPrefix + size);
+        }
+        bodies_.insert(bodies_.end(), data, data + n);
+      }
+      size += n;
     }
-    std::memcpy(p, &count, 4);  // host order: the facade reads it with the same endianness
-    std::memcpy(p + 4, heads_.data(), head_bytes);
-    if (!bodies_.empty()) std::memcpy(p + 4 + head_bytes, bodies_.data(), bodies_.size());
-    return out;
-  }
+
+    Napi::Value finish(Napi::Env env, Napi::Value reusable) {
+      if (heads_.empty()) return env.Undefined();
+      uint32_t count = uint32_t(heads_.size() / 5);
+      size_t heads_at = (kPrefix + size + 3) & ~size_t(3);
+      size_t head_bytes = heads_.size() * 4;
+      size_t total = heads_at + head_bytes;
+      uint8_t* p;
+      Napi::Value out;
+      if (!spilled && direct && total <= direct_capacity) {
+        p = direct;
+        out = reusable;
+      } else {
+        Napi::Buffer<uint8_t> fresh = Napi::Buffer<uint8_t>::New(env, total);
+        p = fresh.Data();
+        out = fresh;
+        if (spilled) {
+          std::memcpy(p + kPrefix, bodies_.data(), size);
+        } else if (direct) {
+          std::memcpy(p + kPrefix, direct + kPrefix, size);  // the headers did not fit after them
+        }
+      }
+      uint32_t heads_offset = uint32_t(heads_at);
+      std::memcpy(p, &count, 4);  // host order: the facade reads it with the same endianness
+      std::memcpy(p + 4, &heads_offset, 4);
+      std::memset(p + kPrefix + size, 0, heads_at - kPrefix - size);
+      std::memcpy(p + heads_at, heads_.data(), head_bytes);
+      return out;
+    }
+  };
 
   Napi::Value InChunkSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), demuxer_.in_chunk_size());

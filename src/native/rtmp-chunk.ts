@@ -123,10 +123,10 @@ const sharedBatch = (() => {
 })();
 
 /**
- * The messages of one feed as the native side packed them: u32 count, then per message u32
- * csid, type id, timestamp, stream id and payload length (host byte order), then the
- * payloads back to back. A publisher's media can be read field by field with no object per
- * message; message(i) builds one.
+ * The messages of one feed as the native side packed them: u32 count, u32 offset of the
+ * headers, the payloads back to back from byte 8, then per message u32 csid, type id,
+ * timestamp, stream id and payload length (host byte order). A publisher's media can be
+ * read field by field with no object per message; message(i) builds one.
  *
  * A batch in the shared buffer is valid only until the next feed of any demuxer (reads are
  * handled one at a time, so a read's handler finishes first); its messages get copies of
@@ -135,9 +135,11 @@ const sharedBatch = (() => {
 export class RtmpMessageBatch {
   readonly count: number;
   /** Where message 0's payload starts in `bytes`; each next one follows the previous. */
-  readonly firstPayloadOffset: number;
+  readonly firstPayloadOffset = 8;
   readonly bytes: Buffer;
   private readonly words: Uint32Array;
+  /** Index in `words` of message 0's header. */
+  private readonly head: number;
 
   /** For the shared buffer: its words view and the feed generation that filled it. */
   constructor(
@@ -147,29 +149,29 @@ export class RtmpMessageBatch {
   ) {
     // The native side allocates its buffers itself, so they start aligned; copy if one is not.
     this.bytes = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
-    this.words = sharedWords ?? headerWords(this.bytes);
+    this.words = sharedWords ?? new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >>> 2);
     this.count = this.words[0]!;
-    this.firstPayloadOffset = 4 * (1 + this.count * HEADER_WORDS);
+    this.head = this.words[1]! >>> 2;
   }
 
   csid(i: number): number {
-    return this.words[1 + i * HEADER_WORDS]!;
+    return this.words[this.head + i * HEADER_WORDS]!;
   }
 
   typeId(i: number): number {
-    return this.words[2 + i * HEADER_WORDS]!;
+    return this.words[this.head + i * HEADER_WORDS + 1]!;
   }
 
   timestamp(i: number): number {
-    return this.words[3 + i * HEADER_WORDS]!;
+    return this.words[this.head + i * HEADER_WORDS + 2]!;
   }
 
   streamId(i: number): number {
-    return this.words[4 + i * HEADER_WORDS]!;
+    return this.words[this.head + i * HEADER_WORDS + 3]!;
   }
 
   payloadLength(i: number): number {
-    return this.words[5 + i * HEADER_WORDS]!;
+    return this.words[this.head + i * HEADER_WORDS + 4]!;
   }
 
   /** Message i as an object; `payloadOffset` is where its payload starts in `bytes`. */
@@ -194,13 +196,8 @@ export class RtmpMessageBatch {
   }
 }
 
-/** The count and headers of a packed batch (host byte order, as a Uint32Array reads). */
-function headerWords(bytes: Buffer): Uint32Array {
-  const count = new Uint32Array(bytes.buffer, bytes.byteOffset, 1)[0]!;
-  return new Uint32Array(bytes.buffer, bytes.byteOffset, 1 + count * HEADER_WORDS);
-}
-
-const EMPTY_BATCH = new RtmpMessageBatch(Buffer.alloc(4));
+/** No message: count 0, headers at 8. */
+const EMPTY_BATCH = new RtmpMessageBatch(Buffer.from(new Uint32Array([0, 8]).buffer));
 
 /**
  * Encodes one message: a fmt 0 first chunk (absolute timestamp, so every encoded message
