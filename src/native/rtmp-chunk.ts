@@ -129,8 +129,8 @@ const sharedBatch = (() => {
  * read field by field with no object per message; message(i) builds one.
  *
  * A batch in the shared buffer is valid only until the next feed of any demuxer (reads are
- * handled one at a time, so a read's handler finishes first); its messages get copies of
- * their payloads, as they may be kept (sequence headers, metadata).
+ * handled one at a time, so a read's handler finishes first); its messages' payloads are
+ * views into a copy, as they may be kept (sequence headers, metadata, queued forwards).
  */
 export class RtmpMessageBatch {
   readonly count: number;
@@ -140,6 +140,8 @@ export class RtmpMessageBatch {
   private readonly words: Uint32Array;
   /** Index in `words` of message 0's header. */
   private readonly head: number;
+  /** A shared batch's payloads, copied when the first message object is built. */
+  private ownedPayloads: Buffer | undefined;
 
   /** For the shared buffer: its words view and the feed generation that filled it. */
   constructor(
@@ -176,12 +178,14 @@ export class RtmpMessageBatch {
 
   /** Message i as an object; `payloadOffset` is where its payload starts in `bytes`. */
   message(i: number, payloadOffset: number): RtmpMessage {
-    const view = this.bytes.subarray(payloadOffset, payloadOffset + this.payloadLength(i));
-    let payload = view;
+    let payloads = this.bytes;
     if (this.generation !== 0) {
       if (this.generation !== sharedBatch.generation) throw new TsrsError('Unknown', 'rtmp message batch read after a later feed reused its buffer');
-      payload = Buffer.from(view);
+      // One copy of the batch's payloads serves all its messages: one allocation per read,
+      // not one per message.
+      payloads = this.ownedPayloads ??= Buffer.from(this.bytes.subarray(0, this.head * 4));
     }
+    const payload = payloads.subarray(payloadOffset, payloadOffset + this.payloadLength(i));
     return { csid: this.csid(i), typeId: this.typeId(i), timestamp: this.timestamp(i), streamId: this.streamId(i), payload };
   }
 

@@ -1,11 +1,11 @@
 /**
  * Stops and restarts reading a connection for any of several reasons at once: a command
- * still being answered (its hooks may take seconds) or a merged-read nap. Reading resumes
- * only when no reason is left.
+ * still being answered (its hooks may take seconds) or merged read (the shared poller reads
+ * the socket itself, see merged-read-poller.ts). Reading resumes only when no reason is left.
  *
  * socket.pause() alone only stops 'data' events: Node keeps reading into the stream's
- * buffer up to its high-water mark, one syscall and one JS callback per read, and a merged
- * read exists to save exactly those. So the gate also stops the libuv handle. It leaves the
+ * buffer up to its high-water mark, one syscall and one JS callback per read. So the gate
+ * also stops the libuv handle. It leaves the
  * handle's `reading` flag set, which is what keeps Node's own read-ahead (Socket._read)
  * from restarting it, and restarts the handle itself on release.
  */

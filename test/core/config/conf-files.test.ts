@@ -17,7 +17,7 @@ describe('conf/', () => {
     for (const name of [
       'srs.conf', 'full.conf', 'rtmp.conf', 'http.flv.live.conf', 'hls.conf', 'realtime.conf', 'security.deny.publish.conf',
       'http.hooks.callback.conf', 'dvr.path.conf', 'forward.master.conf', 'edge.conf', 'origin.cluster.serverA.conf',
-      'ingest.conf', 'transcode.conf',
+      'ingest.conf', 'transcode.conf', 'many.publishers.conf',
     ]) {
       expect(files).toContain(name);
     }
