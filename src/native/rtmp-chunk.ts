@@ -182,8 +182,9 @@ export class RtmpMessageBatch {
     if (this.generation !== 0) {
       if (this.generation !== sharedBatch.generation) throw new TsrsError('Unknown', 'rtmp message batch read after a later feed reused its buffer');
       // One copy of the batch's payloads serves all its messages: one allocation per read,
-      // not one per message.
-      payloads = this.ownedPayloads ??= Buffer.from(this.bytes.subarray(0, this.head * 4));
+      // not one per message. Not from Buffer's shared pool: a payload a session keeps would
+      // pin a whole 8 KB pool slab.
+      payloads = this.ownedPayloads ??= copyOutOfPool(this.bytes.subarray(0, this.head * 4));
     }
     const payload = payloads.subarray(payloadOffset, payloadOffset + this.payloadLength(i));
     return { csid: this.csid(i), typeId: this.typeId(i), timestamp: this.timestamp(i), streamId: this.streamId(i), payload };
@@ -198,6 +199,12 @@ export class RtmpMessageBatch {
     }
     return out;
   }
+}
+
+function copyOutOfPool(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** No message: count 0, headers at 8. */
