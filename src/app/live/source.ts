@@ -162,16 +162,7 @@ export class LiveSource {
    */
   feedFrame(kind: FrameKind, timestamp: number, isKeyframe: boolean, bytes: Uint8Array, offset: number, length: number): void {
     const corrected = this.corrector.correct(timestamp, kind);
-    if (corrected > this.lastTimestamp) this.lastTimestamp = corrected;
-    this.counters.bytesIn += length;
-    if (kind === 'video') {
-      this.seenVideo = true;
-      this.counters.videoFrames++;
-    } else {
-      this.counters.audioFrames++;
-    }
-    const randomAccess = isKeyframe || (kind === 'audio' && !this.seenVideo);
-    if (randomAccess) this.randomAccessSincePublish = true;
+    const randomAccess = this.account(kind, corrected, length, isKeyframe, false);
     if (this.gop.admit(randomAccess, this.gopLimits())) {
       this.gopStore.appendBytes(kind, corrected, bytes, offset, length, isKeyframe, false, randomAccess);
     }
@@ -179,24 +170,32 @@ export class LiveSource {
 
   private deliver(packet: MediaPacket): void {
     packet.timestamp = this.corrector.correct(packet.timestamp, packet.kind);
-    // The latest time of either track: audio and video interleave with small negative
-    // deltas, and a republish must start after both tracks' last message.
-    if (packet.timestamp > this.lastTimestamp) this.lastTimestamp = packet.timestamp;
-    this.counters.bytesIn += packet.payload.length;
-    if (packet.kind === 'video') {
-      this.seenVideo = true;
-      if (packet.isSequenceHeader) this.videoSequenceHeader = packet;
-      else this.counters.videoFrames++;
-    } else if (packet.kind === 'audio') {
-      if (packet.isSequenceHeader) this.audioSequenceHeader = packet;
-      else this.counters.audioFrames++;
-    } else {
-      this.metadata = packet;
-    }
-    const randomAccess = this.isRandomAccess(packet);
-    if (randomAccess) this.randomAccessSincePublish = true;
+    if (packet.kind === 'video' && packet.isSequenceHeader) this.videoSequenceHeader = packet;
+    else if (packet.kind === 'audio' && packet.isSequenceHeader) this.audioSequenceHeader = packet;
+    else if (packet.kind === 'data') this.metadata = packet;
+    const randomAccess = this.account(packet.kind, packet.timestamp, packet.payload.length, packet.isKeyframe, packet.isSequenceHeader);
     this.gop.push(packet, randomAccess, this.gopLimits());
     for (const output of this.outputs) output.onPacket(packet, this);
+  }
+
+  /**
+   * Time, counters and start points for one corrected message, whichever path it took.
+   * Returns whether a player may start at it.
+   */
+  private account(kind: MediaKind, timestamp: number, length: number, isKeyframe: boolean, isSequenceHeader: boolean): boolean {
+    // The latest time of either track: audio and video interleave with small negative
+    // deltas, and a republish must start after both tracks' last message.
+    if (timestamp > this.lastTimestamp) this.lastTimestamp = timestamp;
+    this.counters.bytesIn += length;
+    if (kind === 'video') {
+      this.seenVideo = true;
+      if (!isSequenceHeader) this.counters.videoFrames++;
+    } else if (kind === 'audio' && !isSequenceHeader) {
+      this.counters.audioFrames++;
+    }
+    const randomAccess = this.startsAt(kind, isKeyframe, isSequenceHeader);
+    if (randomAccess) this.randomAccessSincePublish = true;
+    return randomAccess;
   }
 
   /** The options' gop limits, as one object reused while they stay the same. */
@@ -210,7 +209,11 @@ export class LiveSource {
 
   /** Where a player may start: a keyframe, or any audio frame of a stream without video. */
   isRandomAccess(packet: MediaPacket): boolean {
-    return packet.isKeyframe || (packet.kind === 'audio' && !this.seenVideo && !packet.isSequenceHeader);
+    return this.startsAt(packet.kind, packet.isKeyframe, packet.isSequenceHeader);
+  }
+
+  private startsAt(kind: MediaKind, isKeyframe: boolean, isSequenceHeader: boolean): boolean {
+    return isKeyframe || (kind === 'audio' && !this.seenVideo && !isSequenceHeader);
   }
 
   /** The packets a new consumer must get before any frame: metadata, then sequence headers. */

@@ -6,6 +6,7 @@
  * (parseVideoTag / parseAudioTag), which agrees with this one on every plain frame.
  */
 import { FlvSoundFormat } from './audio.js';
+import { FlvTagType } from './tag.js';
 import { FlvVideoCodecId, VideoFrameType } from './video.js';
 
 export const PlainFrame = {
@@ -15,15 +16,13 @@ export const PlainFrame = {
 } as const;
 export type PlainFrame = (typeof PlainFrame)[keyof typeof PlainFrame];
 
-const AUDIO = 8;
-const VIDEO = 9;
 /** AVCPacketType / AACPacketType of coded data (0 is the sequence header). */
 const CODED_DATA = 1;
 /** Frame type, packet type and composition time come before an AVC/HEVC frame's data. */
 const AVC_HEADER_BYTES = 5;
 
 export function classifyPlainFrame(typeId: number, bytes: Uint8Array, offset: number, length: number): PlainFrame {
-  if (typeId === VIDEO) {
+  if (typeId === FlvTagType.Video) {
     if (length < AVC_HEADER_BYTES || bytes[offset + 1] !== CODED_DATA) return PlainFrame.NotPlain;
     const first = bytes[offset]!;
     const codecId = first & 0x0f;
@@ -33,7 +32,7 @@ export function classifyPlainFrame(typeId: number, bytes: Uint8Array, offset: nu
     if (frameType === VideoFrameType.Key) return PlainFrame.Keyframe;
     return frameType === VideoFrameType.Inter || frameType === VideoFrameType.DisposableInter ? PlainFrame.Frame : PlainFrame.NotPlain;
   }
-  if (typeId === AUDIO) {
+  if (typeId === FlvTagType.Audio) {
     return length >= 2 && bytes[offset]! >> 4 === FlvSoundFormat.Aac && bytes[offset + 1] === CODED_DATA ? PlainFrame.Frame : PlainFrame.NotPlain;
   }
   return PlainFrame.NotPlain;
