@@ -98,6 +98,7 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
     bodies_.clear();
     const char* code = demuxer_.feed(bytes.Data(), bytes.ElementLength(), [&batch](tsrs::ChunkMessage&& m) {
       heads_.insert(heads_.end(), {m.csid, m.type_id, m.timestamp, m.stream_id, uint32_t(m.payload.size())});
+      static_assert(kHeaderWords == 5, "one header is the five words above");
       batch.append(m.payload.data(), m.payload.size());
       // m.payload is left in place: the demuxer reuses its buffer for the next message.
     });
@@ -137,7 +138,7 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
 
     Napi::Value finish(Napi::Env env, Napi::Value reusable) {
       if (heads_.empty()) return env.Undefined();
-      uint32_t count = uint32_t(heads_.size() / 5);
+      uint32_t count = uint32_t(heads_.size() / kHeaderWords);
       size_t heads_at = (kPrefix + size + 3) & ~size_t(3);
       size_t head_bytes = heads_.size() * 4;
       size_t total = heads_at + head_bytes;
@@ -174,10 +175,12 @@ class ChunkDemuxerWrap : public Napi::ObjectWrap<ChunkDemuxerWrap> {
   }
 
   static constexpr size_t kKeptBodyCapacity = 1024 * 1024;
+  static constexpr size_t kHeaderWords = 5;
 
   tsrs::ChunkDemuxer demuxer_;
-  // One feed's message headers and payloads, shared by every demuxer of the thread (a feed
-  // finishes before the next starts), reused from feed to feed.
+  // One feed's message headers, and its payloads when they do not fit the caller's buffer;
+  // shared by every demuxer of the thread (a feed finishes before the next starts), reused
+  // from feed to feed.
   static thread_local std::vector<uint32_t> heads_;
   static thread_local std::vector<uint8_t> bodies_;
 };

@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 
 import { TsrsError } from '../core/errors.js';
+import { socketHandle } from './socket-read.js';
 import { addon } from './addon.js';
 
 export interface FanoutOptions {
@@ -101,9 +102,8 @@ export class Fanout {
   /** Attaches a net.Socket; from now on only the native side writes to it. */
   addSocket(socket: Socket, preamble: readonly Uint8Array[], startAtGop: boolean): number {
     const where = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const fd: unknown = (socket as any)._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) {
+    const fd = socketHandle(socket)?.fd;
+    if (fd === undefined) {
       throw new TsrsError('SocketClosed', `fanout: socket ${where} has no fd (closed, or not a plain TCP socket)`);
     }
     // Bytes still queued inside Node would land after ours and corrupt the stream.

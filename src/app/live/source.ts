@@ -43,6 +43,10 @@ export type FrameKind = Exclude<MediaKind, 'data'>;
 /** Plain frames wanted: all (true), none (false), or only those of one kind. */
 export type FrameInterest = boolean | FrameKind;
 
+export function frameInterest(audio: boolean, video: boolean): FrameInterest {
+  return audio && video ? true : audio ? 'audio' : video ? 'video' : false;
+}
+
 export class LiveSource {
   readonly url: string;
   readonly createdAt = Date.now();
@@ -147,7 +151,7 @@ export class LiveSource {
       if (wanted === 'audio') audio = true;
       else if (wanted === 'video') video = true;
     }
-    return audio && video ? true : audio ? 'audio' : video ? 'video' : false;
+    return frameInterest(audio, video);
   }
 
   /** Whether a plain frame of this kind may take feedFrame, by framesWanted's answer. */

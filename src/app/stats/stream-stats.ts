@@ -7,7 +7,7 @@
 import { describeError } from '../../core/errors.js';
 import { log } from '../../core/logger.js';
 import type { MediaPacket } from '../../kernel/packet.js';
-import type { FrameInterest, LiveSource, SourceOutput } from '../live/source.js';
+import { frameInterest, type FrameInterest, type LiveSource, type SourceOutput } from '../live/source.js';
 import { audioInfoOf, videoInfoOf, type StreamAudioJson, type StreamVideoJson } from './codec-info.js';
 import { Kbps } from './kbps.js';
 
@@ -52,9 +52,7 @@ export class StatsOutput implements SourceOutput {
 
   /** Only a first frame of a codec without sequence header is still of interest. */
   wantsFrames(): FrameInterest {
-    const video = !this.video && !this.probedVideoFrame;
-    const audio = !this.audio && !this.probedAudioFrame;
-    return video && audio ? true : video ? 'video' : audio ? 'audio' : false;
+    return frameInterest(!this.audio && !this.probedAudioFrame, !this.video && !this.probedVideoFrame);
   }
 
   onPacket(packet: MediaPacket): void {
